@@ -1,0 +1,136 @@
+package dev.rseq.alloc.central;
+
+import dev.rseq.alloc.pageheap.PageHeap;
+import dev.rseq.alloc.pageheap.Span;
+import dev.rseq.alloc.pageheap.SpanObjects;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The objects of one size class that no cache holds, kept inside their spans: each span
+ * has a free bitmap, and spans with free objects sit on a list. Objects leave in batches
+ * to the caches and come back in batches; a span whose objects are all back returns to
+ * the page heap.
+ *
+ * <p>Object memory is never touched (no intrusive list), so a freed block's cache lines
+ * stay cold and a use-after-free by the caller cannot corrupt this tier's structure.
+ * The bitmap doubles as a validity check: an address that is not an object start of a
+ * span of this class, or an object that is already free, is reported (always on here).
+ */
+public final class CentralFreeList {
+    private final int sizeClass;
+    private final int objectSize;
+    private final int spanPages;
+    private final int objectsPerSpan;
+    private final PageHeap heap;
+    private final boolean checked;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    private final SpanList nonEmpty = new SpanList();
+    private long objectsOut;
+    private long spans;
+
+    public CentralFreeList(int sizeClass, int objectSize, int spanPages, int objectsPerSpan,
+                           PageHeap heap, boolean checked) {
+        this.sizeClass = sizeClass;
+        this.objectSize = objectSize;
+        this.spanPages = spanPages;
+        this.objectsPerSpan = objectsPerSpan;
+        this.heap = heap;
+        this.checked = checked;
+    }
+
+    /** Moves exactly {@code n} objects into {@code out[off ..]}, taking new spans as needed. */
+    public void removeRange(long[] out, int off, int n) {
+        lock.lock();
+        try {
+            int got = 0;
+            while (got < n) {
+                Span s = nonEmpty.first();
+                if (s == null) {
+                    s = heap.allocate(spanPages, Span.State.SMALL);
+                    SpanObjects.initSmall(s, sizeClass, objectSize, objectsPerSpan, checked);
+                    spans++;
+                    nonEmpty.add(s);
+                }
+                got += SpanObjects.take(s, out, off + got, n - got);
+                if (SpanObjects.freeCount(s) == 0) {
+                    nonEmpty.remove(s);
+                }
+            }
+            objectsOut += n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Puts {@code n} objects back. Every valid object is inserted even when some are not;
+     * then the first problem is thrown.
+     *
+     * @throws IllegalArgumentException for an address that is no object of this class
+     * @throws IllegalStateException    for an object that is already free (double free)
+     */
+    public void insertRange(long[] in, int off, int n) {
+        RuntimeException problem = null;
+        lock.lock();
+        try {
+            for (int i = off; i < off + n; i++) {
+                long address = in[i];
+                Span s = heap.spanOf(address);
+                int idx = s == null || s.state() != Span.State.SMALL || s.sizeClass() != sizeClass
+                        ? -1 : SpanObjects.indexOf(s, address);
+                if (idx < 0) {
+                    if (problem == null) {
+                        problem = new IllegalArgumentException("0x" + Long.toHexString(address)
+                                + " is not a block of size class " + sizeClass + " (" + objectSize
+                                + " B) of this allocator");
+                    }
+                    continue;
+                }
+                if (!SpanObjects.giveBack(s, idx)) {
+                    if (problem == null) {
+                        problem = new IllegalStateException("double free of 0x" + Long.toHexString(address)
+                                + " (" + objectSize + " B): the block is already free");
+                    }
+                    continue;
+                }
+                objectsOut--;
+                int free = SpanObjects.freeCount(s);
+                if (free == 1) {
+                    nonEmpty.add(s);
+                }
+                if (free == SpanObjects.objectCount(s)) {
+                    nonEmpty.remove(s);
+                    spans--;
+                    heap.free(s);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (problem != null) {
+            throw problem;
+        }
+    }
+
+    /** Objects handed out of spans and not yet back (in caches or with users). */
+    public long objectsOut() {
+        lock.lock();
+        try {
+            return objectsOut;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Spans this class holds. */
+    public long spans() {
+        lock.lock();
+        try {
+            return spans;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.rseq.alloc.frontend;
+
+import dev.rseq.alloc.rseq.RseqMode;
+
+/**
+ * A small per-platform-thread stack of free blocks per size class, in front of the
+ * per-CPU tier: the common allocate/free touches only this (no downcall, no atomic), and
+ * misses move half a class's capacity to or from the per-CPU tier in one batch downcall.
+ *
+ * <p>Only its owner thread reads or writes {@link #top} and {@link #slots}; others read
+ * them racily for statistics, or fully after the owner died (thread termination
+ * happens-before {@code isAlive()} returning false). Virtual threads never get one, so the
+ * number of magazines, and the memory they hold, is bounded by the registry, not by the
+ * thread count.
+ */
+public final class Magazine {
+    public final long[] slots;
+    /** Class c holds {@code slots[floor[c] .. top[c])}. */
+    public final int[] top;
+    public final int[] floor;
+    public final int[] ceil;
+    public final Thread owner;
+    public final RseqMode mode;
+
+    /** Counters written by the owner only. */
+    public long refills;
+    public long drains;
+
+    Magazine(MagazineLayout layout, Thread owner, RseqMode mode) {
+        this.slots = new long[layout.slots];
+        this.floor = layout.floor;
+        this.ceil = layout.ceil;
+        this.top = layout.floor.clone();
+        this.owner = owner;
+        this.mode = mode;
+    }
+
+    /** The "no magazine" sentinel: every class is empty and full, so every call misses. */
+    static Magazine none(int classes) {
+        return new Magazine(new int[classes]);
+    }
+
+    private Magazine(int[] zeros) {
+        this.slots = new long[0];
+        this.floor = zeros;
+        this.ceil = zeros;
+        this.top = zeros.clone();
+        this.owner = null;
+        this.mode = RseqMode.UNKNOWN;
+    }
+
+    public boolean isNone() {
+        return owner == null;
+    }
+
+    /** Blocks held of class {@code c} (racy unless called by the owner). */
+    public int held(int c) {
+        return top[c] - floor[c];
+    }
+}

@@ -1,0 +1,83 @@
+package dev.rseq.alloc.percpu;
+
+import dev.rseq.alloc.sizeclass.SizeClasses;
+
+/**
+ * Where each size class lives inside a per-CPU region (the layout librseqalloc's
+ * critical sections assume, see rseqalloc.h):
+ * <pre>
+ *   word 0            control word: non-zero = stopped by a remote editor
+ *   word 1 + c        header of class c: current | end << 16 | begin << 32 (slot indices)
+ *   words begin(c) .. begin(c) + maxCapacity(c)   pointer slots of class c
+ * </pre>
+ * Slot indices are 16-bit, so a region holds at most 65535 words. A class's capacity
+ * ({@code end - begin}) starts at {@link #initialCapacity} and moves within
+ * {@code [0, maxCapacity]}.
+ */
+public final class SlabLayout {
+    /** Slots a class may hold at most, and bytes of objects one class may cache per cpu. */
+    static final int MAX_SLOTS_PER_CLASS = 512;
+    static final long MAX_BYTES_PER_CLASS = 256 * 1024;
+
+    private final int classes;
+    private final int[] begin;
+    private final int[] maxCapacity;
+    private final int[] initialCapacity;
+    private final long regionSize;
+
+    public SlabLayout(SizeClasses sizes) {
+        classes = sizes.count();
+        begin = new int[classes];
+        maxCapacity = new int[classes];
+        initialCapacity = new int[classes];
+        int slot = 1 + classes;
+        for (int c = 1; c < classes; c++) {
+            maxCapacity[c] = (int) Math.clamp(MAX_BYTES_PER_CLASS / sizes.size(c), 2, MAX_SLOTS_PER_CLASS);
+            initialCapacity[c] = Math.min(maxCapacity[c], sizes.batch(c));
+            begin[c] = slot;
+            slot += maxCapacity[c];
+        }
+        begin[0] = slot;
+        if (slot > 0xFFFF) {
+            throw new IllegalStateException("per-cpu region needs " + slot + " slots; indices are 16-bit");
+        }
+        regionSize = ((long) slot * Long.BYTES + 4095) & -4096L;
+    }
+
+    public int classes() {
+        return classes;
+    }
+
+    public int begin(int c) {
+        return begin[c];
+    }
+
+    public int maxCapacity(int c) {
+        return maxCapacity[c];
+    }
+
+    public int initialCapacity(int c) {
+        return initialCapacity[c];
+    }
+
+    /** Bytes of one region (page-rounded so an idle cpu's region stays untouched). */
+    public long regionSize() {
+        return regionSize;
+    }
+
+    static long header(long begin, long current, long end) {
+        return current | end << 16 | begin << 32;
+    }
+
+    static int current(long header) {
+        return (int) (header & 0xFFFF);
+    }
+
+    static int end(long header) {
+        return (int) (header >>> 16 & 0xFFFF);
+    }
+
+    static int begin(long header) {
+        return (int) (header >>> 32 & 0xFFFF);
+    }
+}
