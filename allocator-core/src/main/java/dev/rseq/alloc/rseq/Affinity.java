@@ -1,0 +1,70 @@
+package dev.rseq.alloc.rseq;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * CPU affinity of OS threads through {@code sched_setaffinity(2)}, for tests and the stress
+ * tool: pinning and re-pinning threads forces the migrations that abort rseq critical
+ * sections. A virtual thread's calls affect its current carrier.
+ */
+public final class Affinity {
+    private static final int MASK_BYTES = 128; // cpu_set_t: 1024 cpus
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final MethodHandle GETTID = libc("gettid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle SET = libc("sched_setaffinity",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+
+    private Affinity() {
+    }
+
+    /** Kernel id of the calling OS thread. */
+    public static int currentTid() {
+        try {
+            return (int) GETTID.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Restricts thread {@code tid} (0: the calling thread) to the given cpus.
+     * @return true on success; false when the thread is gone or the cpus are not allowed
+     */
+    public static boolean set(int tid, int... cpus) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mask = arena.allocate(MASK_BYTES);
+            for (int cpu : cpus) {
+                if (cpu >= 0 && cpu < MASK_BYTES * 8) {
+                    int b = cpu >>> 3;
+                    mask.set(ValueLayout.JAVA_BYTE, b, (byte) (mask.get(ValueLayout.JAVA_BYTE, b) | 1 << (cpu & 7)));
+                }
+            }
+            return (int) SET.invokeExact(tid, (long) MASK_BYTES, mask) == 0;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Lets thread {@code tid} run on every online cpu again. */
+    public static boolean unpin(int tid) {
+        int n = Runtime.getRuntime().availableProcessors();
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
+        }
+        return set(tid, all);
+    }
+
+    private static MethodHandle libc(String name, FunctionDescriptor d) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), d);
+    }
+}
