@@ -54,9 +54,12 @@ public final class Affinity {
         }
     }
 
-    /** Lets thread {@code tid} run on every online cpu again. */
+    /**
+     * Lets thread {@code tid} run on every possible cpu again (the kernel keeps only the
+     * online ones). Not availableProcessors(): that reflects the caller's own pinning.
+     */
     public static boolean unpin(int tid) {
-        int n = Runtime.getRuntime().availableProcessors();
+        int n = RseqNative.regionCount();
         int[] all = new int[n];
         for (int i = 0; i < n; i++) {
             all[i] = i;
