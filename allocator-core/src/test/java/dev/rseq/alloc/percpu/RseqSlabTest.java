@@ -1,0 +1,182 @@
+package dev.rseq.alloc.percpu;
+
+import dev.rseq.alloc.rseq.Affinity;
+import dev.rseq.alloc.rseq.RseqNative;
+import dev.rseq.alloc.sizeclass.SizeClasses;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The rseq slab through the real FFM path: semantics on one pinned cpu, and conservation
+ * while remote drains (control word + membarrier fence) race with critical sections on
+ * every cpu and threads are re-pinned.
+ */
+class RseqSlabTest {
+    private final SizeClasses sizes = new SizeClasses();
+    private final SlabLayout layout = new SlabLayout(sizes);
+
+    @BeforeEach
+    void needsRseq() {
+        Assumptions.assumeTrue(RseqNative.attachCurrentThread().usesRseq(), "rseq unavailable on this thread");
+    }
+
+    @Test
+    void popAndPushFollowTheCapacityAndGrowOnMiss() {
+        RseqSlab slab = new RseqSlab(sizes, layout, 1L << 30);
+        int c = sizes.classOf(64);
+        Affinity.set(0, 0);
+        try {
+            int region = RseqNative.currentRegion();
+            int initial = layout.initialCapacity(c);
+            assertEquals(initial, slab.capacity(region, c));
+            for (int i = 0; i < initial; i++) {
+                assertEquals(1, slab.push(c, 64L * (i + 1)));
+            }
+            assertEquals(0, slab.push(c, 8), "full at the initial capacity");
+            slab.onMiss(c, region);
+            assertTrue(slab.capacity(region, c) > initial, "a miss grows the class");
+            assertEquals(1, slab.push(c, 8));
+            assertEquals(8, slab.pop(c));
+            assertEquals(64L * initial, slab.pop(c));
+            long[] out = new long[initial];
+            assertEquals(initial - 1, slab.popBatch(c, out, 0, initial));
+            assertEquals(0, slab.pop(c));
+        } finally {
+            Affinity.unpin(0);
+        }
+    }
+
+    @Test
+    void budgetMakesRoomByShrinkingTheClassWithMostUnusedCapacity() {
+        int c = sizes.classOf(64);
+        int big = sizes.classOf(4096);
+        long budget = 0;
+        for (int k = 1; k < layout.classes(); k++) {
+            budget += (long) layout.initialCapacity(k) * sizes.size(k);
+        }
+        RseqSlab slab = new RseqSlab(sizes, layout, budget);
+        Affinity.set(0, 0);
+        try {
+            int region = RseqNative.currentRegion();
+            int before = slab.capacity(region, c);
+            slab.onMiss(c, region);
+            assertTrue(slab.capacity(region, c) > before, "the missing class grew");
+            long total = 0;
+            for (int k = 1; k < layout.classes(); k++) {
+                total += (long) slab.capacity(region, k) * sizes.size(k);
+            }
+            assertTrue(total <= budget, "budget kept: " + total + " <= " + budget);
+            assertTrue(slab.capacity(region, big) <= layout.initialCapacity(big));
+        } finally {
+            Affinity.unpin(0);
+        }
+    }
+
+    @Test
+    void remoteDrainsRacingWithCriticalSectionsLoseNothing() throws Exception {
+        RseqSlab slab = new RseqSlab(sizes, layout, 1L << 30);
+        int c = sizes.classOf(128);
+        int threads = Runtime.getRuntime().availableProcessors() * 4;
+        int tokens = 200;
+        ConcurrentLinkedQueue<Long> drained = new ConcurrentLinkedQueue<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong stopped = new AtomicLong();
+        AtomicLong unexpected = new AtomicLong();
+        AtomicInteger tids = new AtomicInteger();
+        int[] tidOf = new int[threads];
+        List<long[]> held = new ArrayList<>();
+        int[] counts = new int[threads];
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            long[] mine = new long[threads * tokens];
+            for (int i = 0; i < tokens; i++) {
+                mine[i] = ((long) (t + 1) << 32) | (i + 1L) << 4;
+            }
+            counts[t] = tokens;
+            held.add(mine);
+            int id = t;
+            workers.add(Thread.ofPlatform().start(() -> {
+                RseqNative.attachCurrentThread();
+                tidOf[id] = Affinity.currentTid();
+                tids.incrementAndGet();
+                SplittableRandom random = new SplittableRandom(id);
+                long[] h = held.get(id);
+                for (int it = 0; it < 100_000; it++) {
+                    int n = 1 + random.nextInt(8);
+                    long rc;
+                    if (random.nextBoolean() && counts[id] >= n) {
+                        rc = slab.pushBatch(c, h, counts[id] - n, n);
+                        if (rc > 0) {
+                            counts[id] -= (int) rc;
+                        }
+                    } else if (counts[id] + n <= h.length) {
+                        rc = slab.popBatch(c, h, counts[id], n);
+                        if (rc > 0) {
+                            counts[id] += (int) rc;
+                        }
+                    } else {
+                        continue;
+                    }
+                    if (rc == RseqNative.STOPPED) {
+                        stopped.incrementAndGet();
+                    }
+                    if (rc < 0 && rc != RseqNative.STOPPED) {
+                        unexpected.incrementAndGet(); // a worker's assert would not fail the test
+                    }
+                }
+            }));
+        }
+        Thread chaos = Thread.ofPlatform().start(() -> {
+            SplittableRandom random = new SplittableRandom(99);
+            int cpus = Runtime.getRuntime().availableProcessors();
+            while (!stop.get()) {
+                slab.drainRegion(random.nextInt(slab.regions()), (cls, ptrs, n) -> {
+                    for (int i = 0; i < n; i++) {
+                        drained.add(ptrs[i]);
+                    }
+                });
+                int w = random.nextInt(threads);
+                if (tidOf[w] != 0) {
+                    Affinity.set(tidOf[w], random.nextInt(cpus));
+                }
+            }
+        });
+        for (Thread w : workers) {
+            w.join();
+        }
+        stop.set(true);
+        chaos.join();
+        List<Long> all = new ArrayList<>(drained);
+        for (int r = 0; r < slab.regions(); r++) {
+            slab.drainRegion(r, (cls, ptrs, n) -> {
+                for (int i = 0; i < n; i++) {
+                    all.add(ptrs[i]);
+                }
+            });
+        }
+        for (int t = 0; t < threads; t++) {
+            for (int i = 0; i < counts[t]; i++) {
+                all.add(held.get(t)[i]);
+            }
+        }
+        long[] sorted = all.stream().mapToLong(Long::longValue).sorted().toArray();
+        assertEquals((long) threads * tokens, sorted.length, "nothing lost or invented");
+        for (int i = 1; i < sorted.length; i++) {
+            assertTrue(sorted[i] != sorted[i - 1], "duplicate " + Long.toHexString(sorted[i]));
+        }
+        assertEquals(0, unexpected.get(), "every result was a count or STOPPED");
+        assertTrue(drained.size() > 0, "drains moved tokens while workers ran");
+    }
+}

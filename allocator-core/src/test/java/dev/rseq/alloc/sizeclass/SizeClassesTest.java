@@ -1,0 +1,48 @@
+package dev.rseq.alloc.sizeclass;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SizeClassesTest {
+    private final SizeClasses sizes = new SizeClasses();
+
+    @Test
+    void everyRequestMapsToTheSmallestClassThatFits() {
+        for (int request = 1; request <= SizeClasses.MAX_SMALL_SIZE; request++) {
+            int c = sizes.classOf(request);
+            assertTrue(c >= 1 && c < sizes.count(), "class of " + request);
+            assertTrue(sizes.size(c) >= request, "class " + c + " fits " + request);
+            assertTrue(c == 1 || sizes.size(c - 1) < request, "no smaller class fits " + request);
+        }
+    }
+
+    @Test
+    void classesGrowAndWasteIsBounded() {
+        for (int c = 2; c < sizes.count(); c++) {
+            int prev = sizes.size(c - 1);
+            int size = sizes.size(c);
+            assertTrue(size > prev);
+            int worstWaste = size - (prev + 1);
+            if (size <= 128) {
+                assertTrue(worstWaste < 16, "class " + size + " wastes " + worstWaste);
+            } else {
+                assertTrue(worstWaste < size / 4, "class " + size + " wastes " + worstWaste);
+            }
+            assertEquals(0, size % 16, "classes above 8 B are 16-byte multiples");
+        }
+        assertEquals(SizeClasses.MAX_SMALL_SIZE, sizes.size(sizes.count() - 1));
+    }
+
+    @Test
+    void spansWasteAtMostAnEighthAndBatchesAreBounded() {
+        for (int c = 1; c < sizes.count(); c++) {
+            long spanBytes = (long) sizes.spanPages(c) * SizeClasses.PAGE_SIZE;
+            long waste = spanBytes - (long) sizes.objectsPerSpan(c) * sizes.size(c);
+            assertTrue(waste <= spanBytes / 8, "span waste of class " + c);
+            assertTrue(sizes.objectsPerSpan(c) >= 1);
+            assertTrue(sizes.batch(c) >= 2 && sizes.batch(c) <= 32);
+        }
+    }
+}
