@@ -12,12 +12,14 @@ import dev.rseq.alloc.sizeclass.SizeClasses;
  * </pre>
  * Slot indices are 16-bit, so a region holds at most 65535 words. A class's capacity
  * ({@code end - begin}) starts at {@link #initialCapacity} and moves within
- * {@code [0, maxCapacity]}.
+ * {@code [0, maxCapacity]}: at most 512 slots and 256 KiB of objects per class, and the
+ * per-cpu budget ({@code RseqSlab}) caps the sum over classes.
  */
 public final class SlabLayout {
     /** Slots a class may hold at most, and bytes of objects one class may cache per cpu. */
     static final int MAX_SLOTS_PER_CLASS = 512;
     static final long MAX_BYTES_PER_CLASS = 256 * 1024;
+    static final int INITIAL_SIZE_LIMIT = 4096;
 
     private final int classes;
     private final int[] begin;
@@ -33,7 +35,9 @@ public final class SlabLayout {
         int slot = 1 + classes;
         for (int c = 1; c < classes; c++) {
             maxCapacity[c] = (int) Math.clamp(MAX_BYTES_PER_CLASS / sizes.size(c), 2, MAX_SLOTS_PER_CLASS);
-            initialCapacity[c] = Math.min(maxCapacity[c], sizes.batch(c));
+            // Classes above 4 KiB start with no capacity and grow only if they miss, so the
+            // initial layout (~0.8 MiB of capacity) stays well inside the per-cpu budget.
+            initialCapacity[c] = sizes.size(c) <= INITIAL_SIZE_LIMIT ? Math.min(maxCapacity[c], sizes.batch(c)) : 0;
             begin[c] = slot;
             slot += maxCapacity[c];
         }

@@ -94,6 +94,7 @@ class RseqSlabTest {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong stopped = new AtomicLong();
         AtomicLong unexpected = new AtomicLong();
+        AtomicInteger fruitfulDrains = new AtomicInteger();
         AtomicInteger tids = new AtomicInteger();
         int[] tidOf = new int[threads];
         List<long[]> held = new ArrayList<>();
@@ -113,7 +114,9 @@ class RseqSlabTest {
                 tids.incrementAndGet();
                 SplittableRandom random = new SplittableRandom(id);
                 long[] h = held.get(id);
-                for (int it = 0; it < 100_000; it++) {
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                // Run until drains have really raced with us (bounded by the deadline).
+                for (int it = 0; it < 100_000 || (fruitfulDrains.get() < 20 && System.nanoTime() < deadline); it++) {
                     int n = 1 + random.nextInt(8);
                     long rc;
                     if (random.nextBoolean() && counts[id] >= n) {
@@ -146,6 +149,7 @@ class RseqSlabTest {
                     for (int i = 0; i < n; i++) {
                         drained.add(ptrs[i]);
                     }
+                    fruitfulDrains.incrementAndGet();
                 });
                 int w = random.nextInt(threads);
                 if (tidOf[w] != 0) {
@@ -177,6 +181,6 @@ class RseqSlabTest {
             assertTrue(sorted[i] != sorted[i - 1], "duplicate " + Long.toHexString(sorted[i]));
         }
         assertEquals(0, unexpected.get(), "every result was a count or STOPPED");
-        assertTrue(drained.size() > 0, "drains moved tokens while workers ran");
+        assertTrue(fruitfulDrains.get() >= 20, "drains moved tokens while workers ran: " + fruitfulDrains.get());
     }
 }
