@@ -147,7 +147,9 @@ public final class PerCpuAllocator implements AutoCloseable {
                 }
             }
         }
-        return allocateLarge(size, alignment);
+        // Large even when size is small: at least MAX_SMALL_SIZE + 1 bytes, so its usableSize
+        // sends a sized free(address, usableSize) to the large path, never to a size class.
+        return allocateLarge(Math.max(size, SizeClasses.MAX_SMALL_SIZE + 1L), alignment);
     }
 
     /**

@@ -158,7 +158,7 @@ public final class CasCache {
             stacks = new long[layout.classes()][];
             counts = new int[layout.classes()];
             for (int c = 0; c < layout.classes(); c++) {
-                stacks[c] = new long[layout.maxCapacity(c)];
+                stacks[c] = new long[layout.casCapacity(c)];
             }
         }
 

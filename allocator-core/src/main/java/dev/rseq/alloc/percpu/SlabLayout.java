@@ -20,20 +20,24 @@ public final class SlabLayout {
     static final int MAX_SLOTS_PER_CLASS = 512;
     static final long MAX_BYTES_PER_CLASS = 256 * 1024;
     static final int INITIAL_SIZE_LIMIT = 4096;
+    static final long CAS_BYTES_PER_CLASS = 32 * 1024;
 
     private final int classes;
     private final int[] begin;
     private final int[] maxCapacity;
     private final int[] initialCapacity;
     private final long regionSize;
+    private final int[] sizes;
 
     public SlabLayout(SizeClasses sizes) {
         classes = sizes.count();
         begin = new int[classes];
         maxCapacity = new int[classes];
         initialCapacity = new int[classes];
+        this.sizes = new int[classes];
         int slot = 1 + classes;
         for (int c = 1; c < classes; c++) {
+            this.sizes[c] = sizes.size(c);
             maxCapacity[c] = (int) Math.clamp(MAX_BYTES_PER_CLASS / sizes.size(c), 2, MAX_SLOTS_PER_CLASS);
             // Classes above 4 KiB start with no capacity and grow only if they miss, so the
             // initial layout (~0.8 MiB of capacity) stays well inside the per-cpu budget.
@@ -58,6 +62,15 @@ public final class SlabLayout {
 
     public int maxCapacity(int c) {
         return maxCapacity[c];
+    }
+
+    /**
+     * Capacity of class {@code c} in one CAS stripe: up to 32 KiB of objects (at least one),
+     * and never more than the rseq slab's maximum. CAS stripes have no adaptive budget, so
+     * this static bound is what keeps them small.
+     */
+    public int casCapacity(int c) {
+        return c == 0 ? 0 : (int) Math.clamp(CAS_BYTES_PER_CLASS / sizes[c], 1, maxCapacity[c]);
     }
 
     public int initialCapacity(int c) {

@@ -20,7 +20,7 @@ class CasCacheTest {
     void batchesAreLifoAndBounded() {
         CasCache cache = new CasCache(layout, 1);
         int c = sizes.classOf(64);
-        int cap = layout.maxCapacity(c);
+        int cap = layout.casCapacity(c);
         long[] in = new long[cap + 10];
         for (int i = 0; i < in.length; i++) {
             in[i] = 16L * (i + 1);
