@@ -172,7 +172,9 @@ int64_t ra_init(int32_t force_cas)
     } else if (glibc_size && glibc_offset && *glibc_size > 0) {
         strategy = RA_STRATEGY_GLIBC;
         ra_rseq_offset = *glibc_offset;
-        /* glibc 2.35-2.39 export 20 (the original ABI size) but register 32 bytes. */
+        /* Some glibc releases (Debian 12's 2.36 among them) export 20, the original ABI
+         * size, although they register 32 bytes: the fix-up reads it as 32, and the
+         * feature size below limits what we use. */
         registered = *glibc_size == 20 ? RA_RSEQ_AREA_SIZE : (long)*glibc_size;
     } else {
         strategy = RA_STRATEGY_OWN;
@@ -332,15 +334,15 @@ int32_t ra_fence(int32_t cpu)
         return -errno;
     if (cpu >= 0)
         return fence_by_migration(cpu, &saved);
-    /* mm_cid indexing or "all": visit every cpu this thread may run on. A cpu outside
-     * the affinity mask runs none of our threads' sections that could start later. */
-    cpu_set_t allowed = saved;
-    for (int c = 0; c < CPU_SETSIZE; c++) {
-        if (CPU_ISSET(c, &allowed)) {
-            int rc = fence_by_migration(c, &saved);
-            if (rc < 0)
-                return rc;
-        }
+    /* mm_cid indexing or "all": visit every cpu of the process, not only those in the
+     * caller's own mask (another thread may run where the caller is not allowed to go by
+     * its own pinning; widening the mask is permitted within the cpuset). EINVAL means
+     * the cpu is offline or outside the cpuset: none of our threads runs there. */
+    long cpus = possible_cpus();
+    for (int c = 0; c < CPU_SETSIZE && c < cpus; c++) {
+        int rc = fence_by_migration(c, &saved);
+        if (rc < 0 && rc != -EINVAL)
+            return rc;
     }
     return 1;
 }

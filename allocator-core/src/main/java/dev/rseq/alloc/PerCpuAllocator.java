@@ -225,7 +225,7 @@ public final class PerCpuAllocator implements AutoCloseable {
      * @throws IllegalStateException    on a double free detected here or in the central tier
      */
     public void free(long address) {
-        Span s = heap.spanOf(address);
+        Span s = (address & 7) == 0 ? heap.spanOf(address) : null;
         if (s == null) {
             checkOpen();
             throw new IllegalArgumentException("0x" + Long.toHexString(address)
@@ -245,7 +245,7 @@ public final class PerCpuAllocator implements AutoCloseable {
      */
     public void free(long address, long size) {
         if (size - 1 >= SizeClasses.MAX_SMALL_SIZE || size <= 0) {
-            if (size <= 0) {
+            if (size <= 0 || size > MAX_LARGE_SIZE) {
                 throw badSize(size);
             }
             free(address);
@@ -288,7 +288,7 @@ public final class PerCpuAllocator implements AutoCloseable {
     /** Usable bytes of a live block: its size class's size, or a large block's page-rounded size. */
     public long usableSize(long address) {
         Span s = heap.spanOf(address);
-        if (s == null || (s.state() == Span.State.LARGE && address != s.start())) {
+        if (s == null || (s.state() == Span.State.LARGE ? address != s.start() : SpanObjects.indexOf(s, address) < 0)) {
             throw new IllegalArgumentException("0x" + Long.toHexString(address) + " is not a block of this allocator");
         }
         return s.state() == Span.State.SMALL ? s.objectSize() : s.bytes();
@@ -575,7 +575,7 @@ public final class PerCpuAllocator implements AutoCloseable {
         if (all) {
             Thread t = Thread.currentThread();
             if (useMagazines && !t.isVirtual()) {
-                Magazine m = magazines.home(t);
+                Magazine m = magazines.owned(t);
                 if (m != null) {
                     flushMagazine(m);
                 }

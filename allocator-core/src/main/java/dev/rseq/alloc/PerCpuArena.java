@@ -49,7 +49,7 @@ public final class PerCpuArena implements Arena {
             throw new IllegalStateException("Already closed");
         }
         long size = Math.max(1, byteSize);
-        long address = byteAlignment <= 16 ? allocator.allocate(size) : allocator.allocateAligned(size, byteAlignment);
+        long address = byteAlignment <= 8 ? allocator.allocate(size) : allocator.allocateAligned(size, byteAlignment);
         if (shared) {
             synchronized (blocks) {
                 blocks.addLong(address);

@@ -83,8 +83,9 @@ public final class CentralFreeList {
                 if (idx < 0) {
                     if (problem == null) {
                         problem = new IllegalArgumentException("0x" + Long.toHexString(address)
-                                + " is not a block of size class " + sizeClass + " (" + objectSize
-                                + " B) of this allocator");
+                                + " is not a live block of size class " + sizeClass + " (" + objectSize
+                                + " B) of this allocator: a foreign or interior address, a wrong size, or a"
+                                + " double free whose span was already returned");
                     }
                     continue;
                 }

@@ -63,13 +63,11 @@ public final class MagazineRegistry {
      * @param flush receives a dead thread's magazine before its slot is reused
      */
     public Magazine find(Thread self, Supplier<RseqMode> mode, Consumer<Magazine> flush) {
-        int home = (int) self.threadId() & mask;
-        for (int i = 0; i < PROBES; i++) {
-            Magazine m = table[(home + i) & mask];
-            if (m.owner == self) {
-                return m;
-            }
+        Magazine owned = owned(self);
+        if (owned != null) {
+            return owned;
         }
+        int home = (int) self.threadId() & mask;
         for (int i = 0; i < PROBES; i++) {
             int slot = (home + i) & mask;
             Magazine m = (Magazine) SLOT.getAcquire(table, slot);
@@ -90,6 +88,18 @@ public final class MagazineRegistry {
             }
         }
         return none;
+    }
+
+    /** The calling thread's magazine wherever it sits among its probe slots, or null. */
+    public Magazine owned(Thread self) {
+        int home = (int) self.threadId() & mask;
+        for (int i = 0; i < PROBES; i++) {
+            Magazine m = table[(home + i) & mask];
+            if (m.owner == self) {
+                return m;
+            }
+        }
+        return null;
     }
 
     /** Flushes and frees the slots of dead threads; returns how many. */

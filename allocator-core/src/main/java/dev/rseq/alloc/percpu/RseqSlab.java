@@ -137,8 +137,9 @@ public final class RseqSlab {
      */
     public void drainRegion(int r, Sink sink) {
         editLock.lock();
+        long control = r * regionSize;
+        RuntimeException problem = null;
         try {
-            long control = r * regionSize;
             CONTROL.setVolatile(memory, control, 1L);
             // The store above must be visible before the fence: membarrier is a full barrier
             // on every targeted cpu, and any section still running there is aborted.
@@ -153,13 +154,24 @@ public final class RseqSlab {
                 }
                 memory.set(ValueLayout.JAVA_LONG, headerOffset(r, c), SlabLayout.header(b, b, b + layout.initialCapacity(c)));
                 if (n > 0) {
-                    sink.accept(c, buf, n);
+                    try {
+                        sink.accept(c, buf, n);
+                    } catch (RuntimeException e) {
+                        // A bad block (a user's invalid free) must not stop the drain of the
+                        // other classes nor leave the region stopped: report it at the end.
+                        if (problem == null) {
+                            problem = e;
+                        }
+                    }
                 }
             }
+        } finally {
             // Release: the header edits happen-before any section that sees the cleared word.
             CONTROL.setVolatile(memory, control, 0L);
-        } finally {
             editLock.unlock();
+        }
+        if (problem != null) {
+            throw problem;
         }
     }
 

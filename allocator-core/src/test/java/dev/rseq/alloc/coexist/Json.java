@@ -1,0 +1,33 @@
+package dev.rseq.alloc.coexist;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the flat, one-line JSON objects the children print ({@code RseqReport.toJson()} and
+ * the workload's own lines): string, number, boolean and null values, no nesting. Enough for
+ * these tests; not a JSON parser.
+ */
+final class Json {
+    private static final Pattern FIELD = Pattern.compile("\"([^\"]+)\":(\"([^\"]*)\"|[^,}]*)");
+
+    private Json() {
+    }
+
+    /** Field name to value; strings unquoted, {@code null} as the Java null. */
+    static Map<String, String> parse(String json) {
+        String s = json.trim();
+        if (!s.startsWith("{") || !s.endsWith("}")) {
+            throw new IllegalArgumentException("not a JSON object: " + json);
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        Matcher m = FIELD.matcher(s);
+        while (m.find()) {
+            String raw = m.group(2);
+            out.put(m.group(1), m.group(3) != null ? m.group(3) : raw.equals("null") ? null : raw);
+        }
+        return out;
+    }
+}
