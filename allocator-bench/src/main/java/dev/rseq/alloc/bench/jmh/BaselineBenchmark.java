@@ -1,0 +1,44 @@
+package dev.rseq.alloc.bench.jmh;
+
+import dev.rseq.alloc.bench.peer.EmptyDowncall;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Floors: one empty critical FFM downcall (the least any FFM-based allocate or free can cost)
+ * and one System.nanoTime() (what compare's per-op timing adds).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class BaselineBenchmark {
+
+    @Setup(Level.Trial)
+    public void announce() {
+        System.out.println("emptyDowncall calls " + EmptyDowncall.LABEL);
+    }
+
+    @Benchmark
+    public long emptyDowncall() {
+        return EmptyDowncall.call();
+    }
+
+    @Benchmark
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+}
