@@ -18,6 +18,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -304,7 +305,7 @@ public final class PerCpuAllocator implements AutoCloseable {
             return allocateDirect(c);
         }
         int n = Math.max(1, capacity / 2);
-        long got = m.mode.usesRseq() ? slab.popBatch(c, m.slots, floor, n) : casPopBatch(c, m.slots, floor, n);
+        long got = m.mode.usesRseq() ? slab.popBatch(c, m.classSegments[c], n) : casPopBatch(c, m.slots, floor, n);
         if (got <= 0) {
             if (got == 0 && m.mode.usesRseq()) {
                 slabMiss(c);
@@ -328,18 +329,26 @@ public final class PerCpuAllocator implements AutoCloseable {
         }
         int t = m.top[c];
         int n = Math.max(1, (t - floor) / 2);
-        int from = t - n;
-        long moved = m.mode.usesRseq() ? slab.pushBatch(c, m.slots, from, n) : casPushBatch(c, m.slots, from, n);
-        if (moved < n) {
-            if (moved >= 0 && m.mode.usesRseq()) {
-                slabMiss(c);
-            }
-            // Batch pushes take from the end, so the first n - moved entries are left.
-            central.insert(c, m.slots, from, n - (int) Math.max(0, moved));
+        // The oldest half [floor, floor + n) leaves (the newest blocks stay, cache-warm); it
+        // starts at the class floor so the magazine's prebuilt segment view serves the downcall.
+        long moved = m.mode.usesRseq() ? slab.pushBatch(c, m.classSegments[c], n) : casPushBatch(c, m.slots, floor, n);
+        // Batch pushes take from the end, so the first n - moved entries are left for the
+        // central tier. They are copied out and the magazine is settled before the insert:
+        // an insert that throws (an invalid block freed unchecked) must not leave blocks
+        // that already moved on still counted in the magazine.
+        int left = n - (int) Math.max(0, moved);
+        long[] toCentral = left > 0 ? Arrays.copyOfRange(m.slots, floor, floor + left) : null;
+        if (left > 0 && moved >= 0 && m.mode.usesRseq()) {
+            slabMiss(c);
         }
         m.drains++;
-        m.slots[from] = address;
-        m.top[c] = from + 1;
+        int kept = t - floor - n;
+        System.arraycopy(m.slots, floor + n, m.slots, floor, kept);
+        m.slots[floor + kept] = address;
+        m.top[c] = floor + kept + 1;
+        if (toCentral != null) {
+            central.insert(c, toCentral, 0, left);
+        }
     }
 
     private long allocateDirect(int c) {

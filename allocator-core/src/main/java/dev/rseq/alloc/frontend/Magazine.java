@@ -2,6 +2,8 @@ package dev.rseq.alloc.frontend;
 
 import dev.rseq.alloc.rseq.RseqMode;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * A small per-platform-thread stack of free blocks per size class, in front of the
  * per-CPU tier: the common allocate/free touches only this (no downcall, no atomic), and
@@ -21,6 +23,12 @@ public final class Magazine {
     public final int[] ceil;
     public final Thread owner;
     public final RseqMode mode;
+    /**
+     * Heap-segment views of {@code slots} starting at each class's floor, made once: batch
+     * downcalls take a segment, and building one per miss (ofArray + asSlice) was the
+     * largest cost of a miss.
+     */
+    public final MemorySegment[] classSegments;
 
     /** Counters written by the owner only. */
     public long refills;
@@ -33,6 +41,11 @@ public final class Magazine {
         this.top = layout.floor.clone();
         this.owner = owner;
         this.mode = mode;
+        MemorySegment whole = MemorySegment.ofArray(slots);
+        this.classSegments = new MemorySegment[floor.length];
+        for (int c = 0; c < floor.length; c++) {
+            classSegments[c] = whole.asSlice((long) floor[c] * Long.BYTES);
+        }
     }
 
     /** The "no magazine" sentinel: every class is empty and full, so every call misses. */
@@ -47,6 +60,7 @@ public final class Magazine {
         this.top = zeros.clone();
         this.owner = null;
         this.mode = RseqMode.UNKNOWN;
+        this.classSegments = new MemorySegment[zeros.length];
     }
 
     public boolean isNone() {

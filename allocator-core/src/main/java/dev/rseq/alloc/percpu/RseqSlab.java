@@ -34,6 +34,15 @@ public final class RseqSlab {
     private final MemorySegment memory;
     private final long budgetBytes;
     private final ReentrantLock editLock = new ReentrantLock();
+    /**
+     * Per region: misses seen, and whether the last look found the budget spent. Plain
+     * racy ints (a lost update only shifts when the next look happens): they rate-limit
+     * the scan of all class headers, which costs more than the miss it reacts to.
+     */
+    private final int[] missCount;
+    private final boolean[] budgetSpent;
+    /** Once a region's budget is spent, only every this-many-th miss there steals capacity. */
+    private static final int STEAL_INTERVAL = 64;
 
     /**
      * @param budgetBytes per-cpu cap on the sum over classes of capacity x object size,
@@ -48,6 +57,8 @@ public final class RseqSlab {
         this.base = OsMemory.map(bytes);
         this.memory = MemorySegment.ofAddress(base).reinterpret(bytes);
         this.budgetBytes = budgetBytes;
+        this.missCount = new int[regions];
+        this.budgetSpent = new boolean[regions];
         for (int r = 0; r < regions; r++) {
             resetRegion(r);
         }
@@ -94,15 +105,31 @@ public final class RseqSlab {
         return RseqNative.pushBatch(base, regionSize, c, buf, off, n);
     }
 
+    /** Batch pop into a caller-made segment (a magazine's class view). */
+    public long popBatch(int c, MemorySegment buf, int n) {
+        return RseqNative.popBatch(base, regionSize, c, buf, n);
+    }
+
+    /** Batch push from a caller-made segment: takes from the end of {@code [0, n)}. */
+    public long pushBatch(int c, MemorySegment buf, int n) {
+        return RseqNative.pushBatch(base, regionSize, c, buf, n);
+    }
+
     /**
      * A miss on the calling cpu for class {@code c} (empty on allocate, full on free):
      * grow the class by one batch when the cpu's budget allows, else make room by
      * shrinking the class with the most unused capacity (in bytes). Both are critical
      * sections on the calling cpu, so no fence is needed. A policy: racing migrations
-     * make it approximate, never incorrect.
+     * make it approximate, never incorrect. While the budget is spent, only every
+     * {@value #STEAL_INTERVAL}th miss of the region looks again, so classes that keep
+     * missing still win capacity from idle ones but a steady miss pays no scan.
      */
     public void onMiss(int c, int region) {
         if (region < 0 || region >= regions) {
+            return;
+        }
+        int seen = ++missCount[region];
+        if (budgetSpent[region] && (seen & (STEAL_INTERVAL - 1)) != 0) {
             return;
         }
         int maxEnd = layout.begin(c) + layout.maxCapacity(c);
@@ -120,7 +147,8 @@ public final class RseqSlab {
             }
         }
         long need = (long) delta * sizes.size(c);
-        if (capacityBytes + need > budgetBytes) {
+        budgetSpent[region] = capacityBytes + need > budgetBytes;
+        if (budgetSpent[region]) {
             if (victim < 0) {
                 return;
             }
@@ -165,6 +193,7 @@ public final class RseqSlab {
                     }
                 }
             }
+            budgetSpent[r] = false;
         } finally {
             // Release: the header edits happen-before any section that sees the cleared word.
             CONTROL.setVolatile(memory, control, 0L);

@@ -125,6 +125,24 @@ public final class RseqNative {
         }
     }
 
+    /** {@link #popBatch(long, long, int, long[], int, int)} into a segment made once by the caller. */
+    public static long popBatch(long base, long regionSize, int cls, MemorySegment buf, int n) {
+        try {
+            return (long) POP_BATCH.invokeExact(base, regionSize, cls, buf, n);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@link #pushBatch(long, long, int, long[], int, int)} from a segment made once by the caller. */
+    public static long pushBatch(long base, long regionSize, int cls, MemorySegment buf, int n) {
+        try {
+            return (long) PUSH_BATCH.invokeExact(base, regionSize, cls, buf, n);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     /** Raises the calling cpu's capacity of {@code cls} by up to {@code delta}, never past {@code maxEnd}. */
     public static long grow(long base, long regionSize, int cls, int delta, int maxEnd) {
         try {
