@@ -121,7 +121,7 @@ public final class PerCpuAllocator implements AutoCloseable {
             }
             return refill(m, c);
         }
-        return allocateDirect(c);
+        return allocateDirect(c, null);
     }
 
     /**
@@ -283,7 +283,7 @@ public final class PerCpuAllocator implements AutoCloseable {
             drain(m, c, address);
             return;
         }
-        freeDirect(c, address);
+        freeDirect(c, address, null);
     }
 
     /** Usable bytes of a live block: its size class's size, or a large block's page-rounded size. */
@@ -302,7 +302,7 @@ public final class PerCpuAllocator implements AutoCloseable {
         int floor = m.floor[c];
         int capacity = m.ceil[c] - floor;
         if (capacity == 0) {
-            return allocateDirect(c);
+            return allocateDirect(c, m.isNone() ? null : m);
         }
         int n = Math.max(1, capacity / 2);
         long got = m.mode.usesRseq() ? slab.popBatch(c, m.classSegments[c], n) : casPopBatch(c, m.slots, floor, n);
@@ -324,7 +324,7 @@ public final class PerCpuAllocator implements AutoCloseable {
         checkOpen();
         int floor = m.floor[c];
         if (m.ceil[c] == floor) {
-            freeDirect(c, address);
+            freeDirect(c, address, m.isNone() ? null : m);
             return;
         }
         int t = m.top[c];
@@ -351,7 +351,8 @@ public final class PerCpuAllocator implements AutoCloseable {
         }
     }
 
-    private long allocateDirect(int c) {
+    /** @param m the caller's magazine, for its scratch buffer; null on threads without one */
+    private long allocateDirect(int c, Magazine m) {
         if (useRseq) {
             long p = slab.pop(c);
             if (p > 0) {
@@ -364,27 +365,27 @@ public final class PerCpuAllocator implements AutoCloseable {
                         return checked ? checkOut(p, c) : p;
                     }
                 }
-                return refillSlab(c, p);
+                return refillSlab(c, p, m);
             }
         }
         return allocateCas(c);
     }
 
     /** The slab had nothing (or refused): take a batch from the central tier, keep one, cache the rest. */
-    private long refillSlab(int c, long popResult) {
+    private long refillSlab(int c, long popResult, Magazine m) {
         checkOpen();
         if (popResult == 0) {
             slabMiss(c);
         }
         int n = sizes.batch(c);
-        long[] buf = new long[n];
+        long[] buf = m != null ? m.scratch : new long[n];
         central.remove(c, buf, 0, n);
-        long pushed = n > 1 ? slab.pushBatch(c, buf, 0, n - 1) : 0;
+        long pushed = n > 1 ? slab.pushBatch(c, m != null ? m.scratchSegment : MemorySegment.ofArray(buf), n - 1) : 0;
         int left = n - 1 - (int) Math.max(0, pushed);
+        long p = buf[n - 1];
         if (left > 0) {
             central.insert(c, buf, 0, left);
         }
-        long p = buf[n - 1];
         return checked ? checkOut(p, c) : p;
     }
 
@@ -405,7 +406,8 @@ public final class PerCpuAllocator implements AutoCloseable {
         return checked ? checkOut(p, c) : p;
     }
 
-    private void freeDirect(int c, long address) {
+    /** @param m the caller's magazine, for its scratch buffer; null on threads without one */
+    private void freeDirect(int c, long address, Magazine m) {
         if (useRseq) {
             long rc = slab.push(c, address);
             if (rc == 1) {
@@ -422,18 +424,18 @@ public final class PerCpuAllocator implements AutoCloseable {
                 if (rc == 0) {
                     slabMiss(c);
                 }
-                drainSlab(c, address);
+                drainSlab(c, address, m);
                 return;
             }
         }
         freeCas(c, address);
     }
 
-    /** The slab was full (or refused): move half a batch and the block to the central tier. */
-    private void drainSlab(int c, long address) {
+    /** The slab was full (or refused): move a batch and the block to the central tier. */
+    private void drainSlab(int c, long address, Magazine m) {
         int n = sizes.batch(c);
-        long[] buf = new long[n + 1];
-        long got = slab.popBatch(c, buf, 0, n);
+        long[] buf = m != null ? m.scratch : new long[n + 1];
+        long got = slab.popBatch(c, m != null ? m.scratchSegment : MemorySegment.ofArray(buf), n);
         int k = (int) Math.max(0, got);
         buf[k] = address;
         central.insert(c, buf, 0, k + 1);
@@ -610,6 +612,7 @@ public final class PerCpuAllocator implements AutoCloseable {
         }
         magazines.reclaimDead(this::flushMagazine);
         if (slab == null) {
+            central.releaseEmptySpans();
             return;
         }
         boolean drained = false;
@@ -624,6 +627,8 @@ public final class PerCpuAllocator implements AutoCloseable {
         }
         if (drained) {
             central.flushTransferCaches();
+        } else {
+            central.releaseEmptySpans();
         }
     }
 
@@ -764,7 +769,7 @@ public final class PerCpuAllocator implements AutoCloseable {
         private FastPath fastPath = FastPath.MAGAZINE;
         private boolean forceCas;
         private boolean checked;
-        private long perCpuCacheBytes = 2L << 20;
+        private long perCpuCacheBytes = 4L << 20;
         private int maxMagazines = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
         private long growBytes = 64L << 20;
         private long releaseThresholdBytes = 64L << 20;

@@ -29,6 +29,19 @@ public final class CentralFreeList {
     private final SpanList nonEmpty = new SpanList();
     private long objectsOut;
     private long spans;
+    /**
+     * Spans whose objects are all back but which stay here (on {@link #nonEmpty}) instead of
+     * going to the page heap, at most {@link #maxEmptySpans}: with few objects per span (one
+     * for classes above 7 KiB) a class whose free count wobbles around a span boundary would
+     * otherwise give a span back and take a new one from the page heap on every batch. They
+     * are reused only when no partly used span is left (so partly used ones fill first). The
+     * page heap and the OS get them back in {@link #releaseEmptySpans} (releaseMemory and
+     * every maintenance pass).
+     */
+    private final SpanList empty = new SpanList();
+    private final int maxEmptySpans;
+    /** Bytes of empty spans one class may keep; at least two spans. */
+    static final long EMPTY_SPAN_BYTES = 128 * 1024;
 
     public CentralFreeList(int sizeClass, int objectSize, int spanPages, int objectsPerSpan,
                            PageHeap heap, boolean checked) {
@@ -38,6 +51,7 @@ public final class CentralFreeList {
         this.objectsPerSpan = objectsPerSpan;
         this.heap = heap;
         this.checked = checked;
+        this.maxEmptySpans = (int) Math.max(2, EMPTY_SPAN_BYTES / ((long) spanPages << PageHeap.PAGE_SHIFT));
     }
 
     /** Moves exactly {@code n} objects into {@code out[off ..]}, taking new spans as needed. */
@@ -47,6 +61,10 @@ public final class CentralFreeList {
             int got = 0;
             while (got < n) {
                 Span s = nonEmpty.first();
+                if (s == null && (s = empty.first()) != null) {
+                    empty.remove(s);
+                    nonEmpty.add(s);
+                }
                 if (s == null) {
                     s = heap.allocate(spanPages, Span.State.SMALL);
                     SpanObjects.initSmall(s, sizeClass, objectSize, objectsPerSpan, checked);
@@ -103,8 +121,12 @@ public final class CentralFreeList {
                 }
                 if (free == SpanObjects.objectCount(s)) {
                     nonEmpty.remove(s);
-                    spans--;
-                    heap.free(s);
+                    if (empty.size() < maxEmptySpans) {
+                        empty.add(s);
+                    } else {
+                        spans--;
+                        heap.free(s);
+                    }
                 }
             }
         } finally {
@@ -112,6 +134,23 @@ public final class CentralFreeList {
         }
         if (problem != null) {
             throw problem;
+        }
+    }
+
+    /** Gives every kept empty span back to the page heap; returns how many. */
+    public int releaseEmptySpans() {
+        lock.lock();
+        try {
+            int n = 0;
+            for (Span s = empty.first(); s != null; s = empty.first()) {
+                empty.remove(s);
+                spans--;
+                heap.free(s);
+                n++;
+            }
+            return n;
+        } finally {
+            lock.unlock();
         }
     }
 

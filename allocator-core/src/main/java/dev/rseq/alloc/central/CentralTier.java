@@ -36,10 +36,21 @@ public final class CentralTier {
         transfer[c].insert(in, off, n);
     }
 
-    /** Moves every transfer-cached object back into its span (so empty spans can return to the heap). */
+    /**
+     * Moves every transfer-cached object back into its span and gives every empty span to
+     * the page heap (which may then return it to the OS).
+     */
     public void flushTransferCaches() {
         for (int c = 1; c < sizes.count(); c++) {
             transfer[c].flush();
+        }
+        releaseEmptySpans();
+    }
+
+    /** Gives the empty spans the central lists keep back to the page heap. */
+    public void releaseEmptySpans() {
+        for (int c = 1; c < sizes.count(); c++) {
+            central[c].releaseEmptySpans();
         }
     }
 

@@ -5,8 +5,9 @@ import dev.rseq.alloc.pageheap.Span;
 import java.util.LinkedHashSet;
 
 /**
- * Spans of one class that have free objects. Oldest first: filling old spans lets young
- * ones drain and return to the page heap. Guarded by the central free list's lock.
+ * Spans of one class in one state (with free objects, or all free and kept). Oldest first:
+ * filling old spans lets young ones drain and return to the page heap. Guarded by the
+ * central free list's lock.
  */
 final class SpanList {
     private final LinkedHashSet<Span> spans = new LinkedHashSet<>();
@@ -21,5 +22,9 @@ final class SpanList {
 
     void remove(Span s) {
         spans.remove(s);
+    }
+
+    int size() {
+        return spans.size();
     }
 }

@@ -1,6 +1,7 @@
 package dev.rseq.alloc.frontend;
 
 import dev.rseq.alloc.rseq.RseqMode;
+import dev.rseq.alloc.sizeclass.SizeClasses;
 
 import java.lang.foreign.MemorySegment;
 
@@ -29,6 +30,12 @@ public final class Magazine {
      * largest cost of a miss.
      */
     public final MemorySegment[] classSegments;
+    /**
+     * Owner-only buffer for batches between the per-CPU tier and the central tier on the
+     * classes the magazine does not hold (above its per-class bound), with its segment.
+     */
+    public final long[] scratch;
+    public final MemorySegment scratchSegment;
 
     /** Counters written by the owner only. */
     public long refills;
@@ -41,6 +48,8 @@ public final class Magazine {
         this.top = layout.floor.clone();
         this.owner = owner;
         this.mode = mode;
+        this.scratch = new long[SizeClasses.MAX_BATCH + 1];
+        this.scratchSegment = MemorySegment.ofArray(scratch);
         MemorySegment whole = MemorySegment.ofArray(slots);
         this.classSegments = new MemorySegment[floor.length];
         for (int c = 0; c < floor.length; c++) {
@@ -61,6 +70,8 @@ public final class Magazine {
         this.owner = null;
         this.mode = RseqMode.UNKNOWN;
         this.classSegments = new MemorySegment[zeros.length];
+        this.scratch = null;
+        this.scratchSegment = null;
     }
 
     public boolean isNone() {

@@ -5,11 +5,11 @@ import dev.rseq.alloc.sizeclass.SizeClasses;
 /**
  * Where each class's stack sits in a magazine's flat slot array: class c owns slots
  * {@code [floor(c), ceil(c))}. A class holds at most {@link #BYTES_PER_CLASS} bytes and 32
- * objects, and classes above 8 KiB get no slots (they go straight to the per-CPU tier),
+ * objects, and classes above 16 KiB get no slots (they go straight to the per-CPU tier),
  * which bounds one magazine at {@link #maxBytes()}.
  */
 public final class MagazineLayout {
-    static final int BYTES_PER_CLASS = 8 * 1024;
+    static final int BYTES_PER_CLASS = 16 * 1024;
     static final int MAX_OBJECTS_PER_CLASS = 32;
 
     final int[] floor;

@@ -72,17 +72,22 @@ public final class MagazineRegistry {
             int slot = (home + i) & mask;
             Magazine m = (Magazine) SLOT.getAcquire(table, slot);
             boolean dead = m != none && !m.owner.isAlive();
-            if (m == none && live.get() >= maxMagazines) {
-                continue;
-            }
-            if (m == none || dead) {
+            if (m == none) {
+                // Reserve a place under the cap before taking the slot, so racing
+                // installers cannot all pass a check-then-increment together.
+                if (live.incrementAndGet() > maxMagazines) {
+                    live.decrementAndGet();
+                    continue;
+                }
                 Magazine mine = new Magazine(layout, self, mode.get());
                 if (SLOT.compareAndSet(table, slot, m, mine)) {
-                    if (dead) {
-                        flush.accept(m);
-                    } else {
-                        live.incrementAndGet();
-                    }
+                    return mine;
+                }
+                live.decrementAndGet();
+            } else if (dead) {
+                Magazine mine = new Magazine(layout, self, mode.get());
+                if (SLOT.compareAndSet(table, slot, m, mine)) {
+                    flush.accept(m);
                     return mine;
                 }
             }

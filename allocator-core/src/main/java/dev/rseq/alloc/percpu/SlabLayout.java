@@ -12,13 +12,13 @@ import dev.rseq.alloc.sizeclass.SizeClasses;
  * </pre>
  * Slot indices are 16-bit, so a region holds at most 65535 words. A class's capacity
  * ({@code end - begin}) starts at {@link #initialCapacity} and moves within
- * {@code [0, maxCapacity]}: at most 512 slots and 256 KiB of objects per class, and the
+ * {@code [0, maxCapacity]}: at most 512 slots and 1 MiB of objects per class, and the
  * per-cpu budget ({@code RseqSlab}) caps the sum over classes.
  */
 public final class SlabLayout {
     /** Slots a class may hold at most, and bytes of objects one class may cache per cpu. */
     static final int MAX_SLOTS_PER_CLASS = 512;
-    static final long MAX_BYTES_PER_CLASS = 256 * 1024;
+    static final long MAX_BYTES_PER_CLASS = 1024 * 1024;
     static final int INITIAL_SIZE_LIMIT = 4096;
     static final long CAS_BYTES_PER_CLASS = 32 * 1024;
 

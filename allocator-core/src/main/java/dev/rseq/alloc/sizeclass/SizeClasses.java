@@ -52,7 +52,7 @@ public final class SizeClasses {
             size[c] = sizes.get(c);
             spanPages[c] = pagesFor(size[c]);
             // One transfer moves ~64 KiB, between 2 and 32 objects (tcmalloc's rule).
-            batch[c] = Math.clamp((64 * 1024) / size[c], 2, 32);
+            batch[c] = Math.clamp((64 * 1024) / size[c], 2, MAX_BATCH);
         }
         for (int i = 0; i < smallIndex.length; i++) {
             smallIndex[i] = (byte) classOfSlow(Math.max(1, i << 3));
@@ -105,7 +105,10 @@ public final class SizeClasses {
         return spanPages[c] * PAGE_SIZE / size[c];
     }
 
-    /** Objects moved in one transfer between tiers. */
+    /** The largest batch of any class. */
+    public static final int MAX_BATCH = 32;
+
+    /** Objects moved in one transfer between tiers (2 to {@link #MAX_BATCH}). */
     public int batch(int c) {
         return batch[c];
     }

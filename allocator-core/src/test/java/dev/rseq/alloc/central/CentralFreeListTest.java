@@ -39,8 +39,32 @@ class CentralFreeListTest {
         assertEquals(4, list.spans());
         list.insertRange(objects, 0, n);
         assertEquals(0, list.objectsOut());
-        assertEquals(0, list.spans(), "fully free spans return to the page heap");
+        long kept = list.spans();
+        long bound = Math.max(2, CentralFreeList.EMPTY_SPAN_BYTES / ((long) sizes.spanPages(c) << PageHeap.PAGE_SHIFT));
+        assertEquals(Math.min(4, bound), kept, "empty spans kept");
+        assertEquals(kept, list.releaseEmptySpans());
+        assertEquals(0, list.spans(), "released empty spans return to the page heap");
         assertEquals(0, heap.stats().inUseBytes());
+    }
+
+    @Test
+    void emptySpansKeptAreBoundedAndReusedBeforeNewOnes() {
+        int big = sizes.classOf(64 * 1024);
+        CentralFreeList large = new CentralFreeList(big, sizes.size(big), sizes.spanPages(big),
+                sizes.objectsPerSpan(big), heap, false);
+        int n = sizes.objectsPerSpan(big) * 5;
+        long[] objects = new long[n];
+        large.removeRange(objects, 0, n);
+        assertEquals(5, large.spans());
+        large.insertRange(objects, 0, n);
+        assertEquals(2, large.spans(), "64 KiB spans: two kept, the rest back to the page heap");
+        long inUse = heap.stats().inUseBytes();
+        long[] again = new long[2 * sizes.objectsPerSpan(big)];
+        large.removeRange(again, 0, again.length);
+        assertEquals(inUse, heap.stats().inUseBytes(), "kept spans serve before the page heap");
+        large.insertRange(again, 0, again.length);
+        assertEquals(2, large.releaseEmptySpans());
+        assertEquals(0, large.spans());
     }
 
     @Test
