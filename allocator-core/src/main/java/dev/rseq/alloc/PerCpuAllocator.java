@@ -107,21 +107,24 @@ public final class PerCpuAllocator implements AutoCloseable {
             return allocateLarge(size, 1);
         }
         int c = sizes.classOf(size);
+        // Only a platform thread that installed a magazine finds itself as its owner, so the
+        // hit path needs no test for virtual threads or for the fast-path setting: those
+        // find no magazine and take the branch below.
         Thread self = Thread.currentThread();
-        if (useMagazines && !self.isVirtual()) {
-            Magazine m = magazines.home(self);
-            if (m == null) {
-                m = findMagazine(self);
+        Magazine m = magazines.home(self);
+        if (m == null) {
+            if (!useMagazines || self.isVirtual()) {
+                return allocateDirect(c, null);
             }
-            int t = m.top[c];
-            if (t > m.floor[c] && !closed) {
-                m.top[c] = --t;
-                long p = m.slots[t];
-                return checked ? checkOut(p, c) : p;
-            }
-            return refill(m, c);
+            m = findMagazine(self);
         }
-        return allocateDirect(c, null);
+        int t = m.top[c];
+        if (t > m.floor[c] && !closed) {
+            m.top[c] = --t;
+            long p = m.slots[t];
+            return checked ? checkOut(p, c) : p;
+        }
+        return refill(m, c);
     }
 
     /**
@@ -269,21 +272,21 @@ public final class PerCpuAllocator implements AutoCloseable {
             checkIn(address, c);
         }
         Thread self = Thread.currentThread();
-        if (useMagazines && !self.isVirtual()) {
-            Magazine m = magazines.home(self);
-            if (m == null) {
-                m = findMagazine(self);
-            }
-            int t = m.top[c];
-            if (t < m.ceil[c] && !closed) {
-                m.slots[t] = address;
-                m.top[c] = t + 1;
+        Magazine m = magazines.home(self);
+        if (m == null) {
+            if (!useMagazines || self.isVirtual()) {
+                freeDirect(c, address, null);
                 return;
             }
-            drain(m, c, address);
+            m = findMagazine(self);
+        }
+        int t = m.top[c];
+        if (t < m.ceil[c] && !closed) {
+            m.slots[t] = address;
+            m.top[c] = t + 1;
             return;
         }
-        freeDirect(c, address, null);
+        drain(m, c, address);
     }
 
     /** Usable bytes of a live block: its size class's size, or a large block's page-rounded size. */

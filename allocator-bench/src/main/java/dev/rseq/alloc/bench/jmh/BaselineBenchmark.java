@@ -16,8 +16,10 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Floors: one empty critical FFM downcall (the least any FFM-based allocate or free can cost)
- * and one System.nanoTime() (what compare's per-op timing adds).
+ * Floors: one empty critical FFM downcall (the least any FFM-based allocate or free can cost),
+ * one System.nanoTime() (what compare's per-op timing adds), and a pop+push pair on a bare
+ * Java array stack (the least any Java-side cache such as our magazine can cost per pair:
+ * no thread lookup, no checks, no allocator).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,5 +42,24 @@ public class BaselineBenchmark {
     @Benchmark
     public long nanoTime() {
         return System.nanoTime();
+    }
+
+    private final long[] stack = new long[32];
+    private int top = 16;
+
+    @Benchmark
+    public long javaArrayStackPair() {
+        long p = 0;
+        int t = top;
+        if (t > 0) {
+            top = --t;
+            p = stack[t];
+        }
+        t = top;
+        if (t < stack.length) {
+            stack[t] = p;
+            top = t + 1;
+        }
+        return p;
     }
 }
