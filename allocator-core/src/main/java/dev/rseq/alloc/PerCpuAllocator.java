@@ -119,12 +119,14 @@ public final class PerCpuAllocator implements AutoCloseable {
             m = findMagazine(self);
         }
         int t = m.top[c];
-        if (t > m.floor[c] && !closed) {
+        int floor = m.floor[c];
+        if (t > floor && !closed) {
             m.top[c] = --t;
             long p = m.slots[t];
             return checked ? checkOut(p, c) : p;
         }
-        return refill(m, c);
+        // Classes above the magazine's per-class bound have no slots: straight to the slab.
+        return m.ceil[c] == floor ? allocateDirect(c, m.isNone() ? null : m) : refill(m, c);
     }
 
     /**
@@ -281,9 +283,14 @@ public final class PerCpuAllocator implements AutoCloseable {
             m = findMagazine(self);
         }
         int t = m.top[c];
-        if (t < m.ceil[c] && !closed) {
+        int ceil = m.ceil[c];
+        if (t < ceil && !closed) {
             m.slots[t] = address;
             m.top[c] = t + 1;
+            return;
+        }
+        if (ceil == m.floor[c]) {
+            freeDirect(c, address, m.isNone() ? null : m);
             return;
         }
         drain(m, c, address);

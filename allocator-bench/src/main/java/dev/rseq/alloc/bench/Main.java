@@ -21,6 +21,7 @@ public final class Main {
               jmh        the JMH suite; all further arguments go to JMH (try: jmh -h, jmh -l)
               doctor     checks this machine's rseq support and the allocator's modes
               stress     concurrency stress test of the allocator
+              hugepages  first-touch and scattered-read cost of each transparent-huge-page setting
 
             Each command takes --help.
             """;
@@ -45,6 +46,7 @@ public final class Main {
             case "jmh" -> JmhCommand.run(rest);
             case "doctor" -> Doctor.run(rest);
             case "stress" -> StressCommand.run(rest);
+            case "hugepages" -> HugePagesCommand.run(rest);
             default -> {
                 System.err.println("unknown command '" + args[0] + "'");
                 System.err.print(USAGE);
