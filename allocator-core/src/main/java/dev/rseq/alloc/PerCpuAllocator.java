@@ -126,7 +126,7 @@ public final class PerCpuAllocator implements AutoCloseable {
             return checked ? checkOut(p, c) : p;
         }
         // Classes above the magazine's per-class bound have no slots: straight to the slab.
-        return m.ceil[c] == floor ? allocateDirect(c, m.isNone() ? null : m) : refill(m, c);
+        return m.ceil[c] == floor ? allocateDirect(c, m) : refill(m, c);
     }
 
     /**
@@ -290,7 +290,7 @@ public final class PerCpuAllocator implements AutoCloseable {
             return;
         }
         if (ceil == m.floor[c]) {
-            freeDirect(c, address, m.isNone() ? null : m);
+            freeDirect(c, address, m);
             return;
         }
         drain(m, c, address);
@@ -310,11 +310,7 @@ public final class PerCpuAllocator implements AutoCloseable {
     private long refill(Magazine m, int c) {
         checkOpen();
         int floor = m.floor[c];
-        int capacity = m.ceil[c] - floor;
-        if (capacity == 0) {
-            return allocateDirect(c, m.isNone() ? null : m);
-        }
-        int n = Math.max(1, capacity / 2);
+        int n = Math.max(1, (m.ceil[c] - floor) / 2);
         long got = m.mode.usesRseq() ? slab.popBatch(c, m.classSegments[c], n) : casPopBatch(c, m.slots, floor, n);
         if (got <= 0) {
             if (got == 0 && m.mode.usesRseq()) {
@@ -333,10 +329,6 @@ public final class PerCpuAllocator implements AutoCloseable {
     private void drain(Magazine m, int c, long address) {
         checkOpen();
         int floor = m.floor[c];
-        if (m.ceil[c] == floor) {
-            freeDirect(c, address, m.isNone() ? null : m);
-            return;
-        }
         int t = m.top[c];
         int n = Math.max(1, (t - floor) / 2);
         // The oldest half [floor, floor + n) leaves (the newest blocks stay, cache-warm); it
@@ -361,7 +353,7 @@ public final class PerCpuAllocator implements AutoCloseable {
         }
     }
 
-    /** @param m the caller's magazine, for its scratch buffer; null on threads without one */
+    /** @param m the caller's magazine (its scratch buffer serves batch moves), or null */
     private long allocateDirect(int c, Magazine m) {
         if (useRseq) {
             long p = slab.pop(c);
@@ -388,9 +380,10 @@ public final class PerCpuAllocator implements AutoCloseable {
             slabMiss(c);
         }
         int n = sizes.batch(c);
-        long[] buf = m != null ? m.scratch : new long[n];
+        boolean scratch = m != null && m.scratch != null; // the "none" magazine has none
+        long[] buf = scratch ? m.scratch : new long[n];
         central.remove(c, buf, 0, n);
-        long pushed = n > 1 ? slab.pushBatch(c, m != null ? m.scratchSegment : MemorySegment.ofArray(buf), n - 1) : 0;
+        long pushed = n > 1 ? slab.pushBatch(c, scratch ? m.scratchSegment : MemorySegment.ofArray(buf), n - 1) : 0;
         int left = n - 1 - (int) Math.max(0, pushed);
         long p = buf[n - 1];
         if (left > 0) {
@@ -416,7 +409,7 @@ public final class PerCpuAllocator implements AutoCloseable {
         return checked ? checkOut(p, c) : p;
     }
 
-    /** @param m the caller's magazine, for its scratch buffer; null on threads without one */
+    /** @param m the caller's magazine (its scratch buffer serves batch moves), or null */
     private void freeDirect(int c, long address, Magazine m) {
         if (useRseq) {
             long rc = slab.push(c, address);
@@ -444,8 +437,9 @@ public final class PerCpuAllocator implements AutoCloseable {
     /** The slab was full (or refused): move a batch and the block to the central tier. */
     private void drainSlab(int c, long address, Magazine m) {
         int n = sizes.batch(c);
-        long[] buf = m != null ? m.scratch : new long[n + 1];
-        long got = slab.popBatch(c, m != null ? m.scratchSegment : MemorySegment.ofArray(buf), n);
+        boolean scratch = m != null && m.scratch != null; // the "none" magazine has none
+        long[] buf = scratch ? m.scratch : new long[n + 1];
+        long got = slab.popBatch(c, scratch ? m.scratchSegment : MemorySegment.ofArray(buf), n);
         int k = (int) Math.max(0, got);
         buf[k] = address;
         central.insert(c, buf, 0, k + 1);
