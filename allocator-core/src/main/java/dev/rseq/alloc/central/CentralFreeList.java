@@ -4,7 +4,7 @@ import dev.rseq.alloc.pageheap.PageHeap;
 import dev.rseq.alloc.pageheap.Span;
 import dev.rseq.alloc.pageheap.SpanObjects;
 
-import java.util.concurrent.locks.ReentrantLock;
+import dev.rseq.alloc.sync.SpinningLock;
 
 /**
  * The objects of one size class that no cache holds, kept inside their spans: each span
@@ -24,7 +24,7 @@ public final class CentralFreeList {
     private final int objectsPerSpan;
     private final PageHeap heap;
     private final boolean checked;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final SpinningLock lock = new SpinningLock();
 
     private final SpanList nonEmpty = new SpanList();
     private long objectsOut;

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.locks.ReentrantLock;
+import dev.rseq.alloc.sync.SpinningLock;
 
 /**
  * Pages over mmap'ed regions: spans are carved best-fit from free spans, freed spans
@@ -31,7 +31,7 @@ public final class PageHeap implements AutoCloseable {
     private static final Comparator<Span> BY_SIZE_THEN_ADDRESS =
             Comparator.<Span>comparingInt(s -> s.pages).thenComparingLong(s -> s.startPage);
 
-    private final ReentrantLock lock = new ReentrantLock();
+    private final SpinningLock lock = new SpinningLock();
     private final PageMap pageMap = new PageMap();
     private final TreeSet<Span> free = new TreeSet<>(BY_SIZE_THEN_ADDRESS);
     private final TreeSet<Span> returned = new TreeSet<>(BY_SIZE_THEN_ADDRESS);

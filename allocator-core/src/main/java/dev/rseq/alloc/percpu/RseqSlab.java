@@ -35,12 +35,14 @@ public final class RseqSlab {
     private final long budgetBytes;
     private final ReentrantLock editLock = new ReentrantLock();
     /**
-     * Per region: misses seen, and whether the last look found the budget spent. Plain
-     * racy ints (a lost update only shifts when the next look happens): they rate-limit
-     * the scan of all class headers, which costs more than the miss it reacts to.
+     * Per region, at {@code region * MISS_STRIDE}: misses seen, and (next int) whether the
+     * last look found the budget spent. Plain racy ints (a lost update only shifts when the
+     * next look happens): they rate-limit the scan of all class headers, which costs more
+     * than the miss it reacts to. Written by every miss, so each region has its own line.
      */
-    private final int[] missCount;
-    private final boolean[] budgetSpent;
+    private final int[] missState;
+    /** Ints per region in {@link #missState}: 64 bytes, so cpus never share a cache line. */
+    private static final int MISS_STRIDE = 16;
     /** Once a region's budget is spent, only every this-many-th miss there steals capacity. */
     private static final int STEAL_INTERVAL = 64;
 
@@ -57,8 +59,7 @@ public final class RseqSlab {
         this.base = OsMemory.map(bytes);
         this.memory = MemorySegment.ofAddress(base).reinterpret(bytes);
         this.budgetBytes = budgetBytes;
-        this.missCount = new int[regions];
-        this.budgetSpent = new boolean[regions];
+        this.missState = new int[regions * MISS_STRIDE];
         for (int r = 0; r < regions; r++) {
             resetRegion(r);
         }
@@ -128,8 +129,9 @@ public final class RseqSlab {
         if (region < 0 || region >= regions) {
             return;
         }
-        int seen = ++missCount[region];
-        if (budgetSpent[region] && (seen & (STEAL_INTERVAL - 1)) != 0) {
+        int at = region * MISS_STRIDE;
+        int seen = ++missState[at];
+        if (missState[at + 1] != 0 && (seen & (STEAL_INTERVAL - 1)) != 0) {
             return;
         }
         int maxEnd = layout.begin(c) + layout.maxCapacity(c);
@@ -147,8 +149,9 @@ public final class RseqSlab {
             }
         }
         long need = (long) delta * sizes.size(c);
-        budgetSpent[region] = capacityBytes + need > budgetBytes;
-        if (budgetSpent[region]) {
+        boolean spent = capacityBytes + need > budgetBytes;
+        missState[at + 1] = spent ? 1 : 0;
+        if (spent) {
             if (victim < 0) {
                 return;
             }
@@ -193,7 +196,7 @@ public final class RseqSlab {
                     }
                 }
             }
-            budgetSpent[r] = false;
+            missState[r * MISS_STRIDE + 1] = 0;
         } finally {
             // Release: the header edits happen-before any section that sees the cleared word.
             CONTROL.setVolatile(memory, control, 0L);
