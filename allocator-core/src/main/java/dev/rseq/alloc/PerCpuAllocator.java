@@ -63,6 +63,13 @@ public final class PerCpuAllocator implements AutoCloseable {
     private final LongAdder casOperations = new LongAdder();
     private final LongAdder largeBytes = new LongAdder();
     private final Maintenance maintenance;
+    /**
+     * Held by every maintenance pass, by releaseMemory() and by close() around unmapping: a
+     * pass flushes a dead magazine or a transfer cache in several steps, and neither an
+     * explicit release (whose callers then read exact statistics) nor the unmapping of the
+     * heap may run in the middle of one.
+     */
+    private final Object maintenanceLock = new Object();
     /** Written once by close(); read plainly on the fast path (a same-thread use after close is always seen). */
     private boolean closed;
     private volatile boolean closing;
@@ -579,8 +586,11 @@ public final class PerCpuAllocator implements AutoCloseable {
      */
     public long releaseMemory() {
         checkOpen();
-        drainCaches(true);
-        return heap.release(Long.MAX_VALUE);
+        synchronized (maintenanceLock) {
+            checkOpen();
+            drainCaches(true);
+            return heap.release(Long.MAX_VALUE);
+        }
     }
 
     /** Drains caches into the central tier; with {@code all}, every region, else idle ones (maintenance). */
@@ -611,9 +621,15 @@ public final class PerCpuAllocator implements AutoCloseable {
      * can return to spans and, by the page heap's policy, to the OS.
      */
     void maintain(long[] lastFingerprints) {
-        if (closing) {
-            return;
+        synchronized (maintenanceLock) {
+            if (closing) {
+                return;
+            }
+            maintainLocked(lastFingerprints);
         }
+    }
+
+    private void maintainLocked(long[] lastFingerprints) {
         magazines.reclaimDead(this::flushMagazine);
         if (slab == null) {
             central.releaseEmptySpans();
@@ -750,10 +766,13 @@ public final class PerCpuAllocator implements AutoCloseable {
         if (maintenance != null) {
             maintenance.stop();
         }
-        if (slab != null) {
-            slab.retire();
+        synchronized (maintenanceLock) {
+            // A pass that began before `closing` was set has finished; later ones return at once.
+            if (slab != null) {
+                slab.retire();
+            }
+            heap.close();
         }
-        heap.close();
     }
 
     /** Open a confined arena whose segments come from this allocator. */

@@ -1,11 +1,16 @@
 package dev.rseq.alloc.rseq;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -65,6 +70,44 @@ public final class Affinity {
             all[i] = i;
         }
         return set(tid, all);
+    }
+
+    /**
+     * The cpus this process may run on, from {@code Cpus_allowed_list} in
+     * {@code /proc/self/status}: a cgroup cpuset can make them other than 0..n-1, so pinning
+     * to "cpu 0" or to {@code random.nextInt(availableProcessors())} may simply fail.
+     * Falls back to 0..availableProcessors()-1.
+     */
+    public static int[] allowedCpus() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Cpus_allowed_list:")) {
+                    return parseCpuList(line.substring(line.indexOf(':') + 1).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through
+        }
+        int n = Runtime.getRuntime().availableProcessors();
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
+        }
+        return all;
+    }
+
+    /** Parses a kernel cpu list such as {@code 0-3,8,10-11}. */
+    public static int[] parseCpuList(String list) {
+        List<Integer> cpus = new ArrayList<>();
+        for (String part : list.split(",")) {
+            String[] range = part.trim().split("-");
+            int lo = Integer.parseInt(range[0]);
+            int hi = range.length > 1 ? Integer.parseInt(range[1]) : lo;
+            for (int c = lo; c <= hi; c++) {
+                cpus.add(c);
+            }
+        }
+        return cpus.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private static MethodHandle libc(String name, FunctionDescriptor d) {

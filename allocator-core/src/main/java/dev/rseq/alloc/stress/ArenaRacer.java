@@ -112,7 +112,9 @@ final class ArenaRacer {
             ctx.live.remove(s.address());
         }
         rd.closable = true;
-        if (!tryClose(rd) && !await(() -> rd.closes.get() > 0)) {
+        // A refused close means the accessor's close won and is still freeing the blocks;
+        // wait for it even if the run is stopping, since that close always finishes.
+        if (!tryClose(rd) && !await(() -> rd.closes.get() > 0, true)) {
             ctx.violation(Violation.of(Violation.Kind.ARENA, lane.label(), "arena close refused and nobody closed it"));
             return;
         }
@@ -126,7 +128,7 @@ final class ArenaRacer {
         } catch (IllegalStateException expected) {
             rejectedAfterClose.increment();
         }
-        if (!await(() -> rd.accessorDone)) {
+        if (!await(() -> rd.accessorDone, false)) {
             if (ctx.running()) {
                 ctx.violation(Violation.of(Violation.Kind.HANG, lane.label(), "arena accessor never finished a round"));
             }
@@ -149,10 +151,10 @@ final class ArenaRacer {
         return true;
     }
 
-    private boolean await(java.util.function.BooleanSupplier condition) {
+    private boolean await(java.util.function.BooleanSupplier condition, boolean evenWhenStopping) {
         long deadline = System.nanoTime() + WAIT_NANOS;
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline || !ctx.running()) {
+            if (System.nanoTime() > deadline || (!evenWhenStopping && !ctx.running())) {
                 return condition.getAsBoolean();
             }
             LockSupport.parkNanos(20_000);

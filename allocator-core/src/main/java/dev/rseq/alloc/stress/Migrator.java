@@ -23,7 +23,7 @@ final class Migrator implements Runnable {
 
     @Override
     public void run() {
-        int[] cpus = AllowedCpus.read();
+        int[] cpus = Affinity.allowedCpus();
         try {
             while (ctx.running()) {
                 for (int tid : ctx.workerTids) {

@@ -4,6 +4,7 @@ import dev.rseq.alloc.rseq.Affinity;
 import dev.rseq.alloc.rseq.NativeLibrary;
 import dev.rseq.alloc.rseq.RseqMode;
 import dev.rseq.alloc.rseq.RseqNative;
+import dev.rseq.alloc.rseq.RseqReport;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -96,12 +97,12 @@ public final class NativeOpStress {
         try (Arena arena = Arena.ofShared()) {
             NativeOpStress stress = new NativeOpStress(arena, threads, !List.of(args).contains("--unfenced-drain"),
                     intOption(args, "--drainer-cpu", -1));
-            boolean ok = stress.run(threads, cpus, seconds * 1_000_000_000L);
+            boolean ok = stress.run(threads, seconds * 1_000_000_000L);
             System.exit(ok ? 0 : 1);
         }
     }
 
-    private boolean run(int threads, int cpus, long nanos) throws InterruptedException {
+    private boolean run(int threads, long nanos) throws InterruptedException {
         long abortsBefore = RseqNative.aborts();
         AtomicIntegerArray tids = new AtomicIntegerArray(threads);
         long[][] held = new long[threads][];
@@ -138,7 +139,7 @@ public final class NativeOpStress {
                 errors.add("drainer: " + e);
             }
         });
-        long migrations = repin(workers, tids, cpus, deadline);
+        long migrations = repin(workers, tids, Affinity.allowedCpus(), deadline);
         for (Thread w : workers) {
             w.join();
         }
@@ -146,7 +147,8 @@ public final class NativeOpStress {
         long aborts = RseqNative.aborts() - abortsBefore;
         int found = verifyTokens(held, heldCount, drained, drainedCount[0]);
         System.out.println("STRESS {\"threads\":" + threads + ",\"regions\":" + regions + ",\"indexedBy\":\""
-                + (RseqNative.USE_MM_CID ? "mm_cid" : "cpu_id") + "\",\"operations\":" + operations.sum()
+                + (RseqNative.USE_MM_CID ? "mm_cid" : "cpu_id") + "\",\"mmCidAvailable\":"
+                + RseqReport.ofCurrentThread().mmCidAvailable() + ",\"operations\":" + operations.sum()
                 + ",\"tokensMoved\":" + moved.sum() + ",\"repins\":" + migrations + ",\"drains\":" + drains
                 + ",\"stoppedResults\":" + stopped.sum() + ",\"fence\":" + fenceKind + ",\"aborts\":" + aborts
                 + ",\"tokens\":" + totalTokens + ",\"found\":" + found + "}");
@@ -231,14 +233,15 @@ public final class NativeOpStress {
     }
 
     /** Moves workers between cpus until the deadline, one at a time; every 8th move unpins. */
-    private static long repin(Thread[] workers, AtomicIntegerArray tids, int cpus, long deadline) {
+    private static long repin(Thread[] workers, AtomicIntegerArray tids, int[] cpus, long deadline) {
         Random rnd = new Random(42);
+        long attempts = 0;
         long moves = 0;
         while (System.nanoTime() < deadline) {
             int w = rnd.nextInt(workers.length);
             int tid = tids.get(w);
             if (tid != 0 && workers[w].isAlive()) {
-                boolean ok = moves % 8 == 7 ? Affinity.unpin(tid) : Affinity.set(tid, rnd.nextInt(cpus));
+                boolean ok = attempts++ % 8 == 7 ? Affinity.unpin(tid) : Affinity.set(tid, cpus[rnd.nextInt(cpus.length)]);
                 if (ok) {
                     moves++;
                 }

@@ -1,5 +1,6 @@
 package dev.rseq.alloc.reliability;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -10,6 +11,9 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs {@link StressChild} in a fresh JVM: for what must be decided at process start. */
 final class Subprocess {
+    /** Variables that select an rseq strategy; removed unless a test sets them. */
+    private static final List<String> SCENARIO_ENV = List.of("GLIBC_TUNABLES", "RSEQALLOC_FORCE_CAS", "RSEQALLOC_INDEX");
+
     private Subprocess() {
     }
 
@@ -55,16 +59,25 @@ final class Subprocess {
         cmd.add(StressChild.class.getName());
         cmd.addAll(childArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        SCENARIO_ENV.forEach(pb.environment()::remove); // hermetic: only what the test sets
         pb.environment().putAll(env);
         Process p = pb.start();
-        byte[] out;
-        try (var in = p.getInputStream()) {
-            out = in.readAllBytes(); // the child ends by itself; the wait below bounds a hang
-        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        // Read on another thread so that the timeout below can fire while the child still writes.
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try (var in = p.getInputStream()) {
+                in.transferTo(out);
+            } catch (IOException e) {
+                // the child was killed; what was read so far is kept
+            }
+        });
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("child did not finish in " + timeoutSeconds + " s: " + cmd);
+            p.destroyForcibly().waitFor();
+            reader.join();
+            throw new AssertionError("child did not finish in " + timeoutSeconds + " s: " + cmd + "\n"
+                    + out.toString(StandardCharsets.UTF_8));
         }
-        return new Outcome(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        reader.join();
+        return new Outcome(p.exitValue(), out.toString(StandardCharsets.UTF_8));
     }
 }
