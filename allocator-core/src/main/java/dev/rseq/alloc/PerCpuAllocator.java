@@ -585,7 +585,6 @@ public final class PerCpuAllocator implements AutoCloseable {
      * @return bytes given back to the OS by this call
      */
     public long releaseMemory() {
-        checkOpen();
         synchronized (maintenanceLock) {
             checkOpen();
             drainCaches(true);

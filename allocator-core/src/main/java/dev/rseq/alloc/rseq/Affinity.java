@@ -97,7 +97,7 @@ public final class Affinity {
     }
 
     /** Parses a kernel cpu list such as {@code 0-3,8,10-11}. */
-    public static int[] parseCpuList(String list) {
+    private static int[] parseCpuList(String list) {
         List<Integer> cpus = new ArrayList<>();
         for (String part : list.split(",")) {
             String[] range = part.trim().split("-");

@@ -16,9 +16,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs a main class of this test folder in a fresh JVM. Every coexistence scenario needs
  * its own process: the strategy (glibc's area, our own, forced CAS) is chosen once per
- * process, and seccomp filters or GLIBC_TUNABLES apply from exec on.
+ * process, and seccomp filters or GLIBC_TUNABLES apply from exec on. Public for the
+ * reliability suite's subprocess runs too.
  */
-final class ChildJvm {
+public final class ChildJvm {
     /** Variables that select a scenario; cleared unless a test sets them, so children are hermetic. */
     private static final List<String> SCENARIO_ENV = List.of("GLIBC_TUNABLES", "RSEQALLOC_FORCE_CAS", "RSEQALLOC_INDEX");
 
@@ -33,22 +34,22 @@ final class ChildJvm {
         this.args = args;
     }
 
-    static ChildJvm of(Class<?> mainClass, String... args) {
+    public static ChildJvm of(Class<?> mainClass, String... args) {
         return new ChildJvm(mainClass, List.of(args));
     }
 
-    ChildJvm env(String name, String value) {
+    public ChildJvm env(String name, String value) {
         env.put(name, value);
         return this;
     }
 
-    ChildJvm jvmArg(String arg) {
+    public ChildJvm jvmArg(String arg) {
         jvmArgs.add(arg);
         return this;
     }
 
     /** A program that execs the java command after it (the seccomp launcher). */
-    ChildJvm launcher(String... prefix) {
+    public ChildJvm launcher(String... prefix) {
         launcher.addAll(List.of(prefix));
         return this;
     }
@@ -66,7 +67,7 @@ final class ChildJvm {
         return cmd;
     }
 
-    Result run(Duration timeout) throws IOException, InterruptedException {
+    public Result run(Duration timeout) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command()).redirectErrorStream(true);
         SCENARIO_ENV.forEach(pb.environment()::remove);
         pb.environment().putAll(env);
@@ -107,25 +108,25 @@ final class ChildJvm {
     }
 
     /** A finished child: exit code, merged stdout/stderr, wall time. */
-    record Result(String command, int exitCode, String output, Duration elapsed, boolean timedOut) {
-        List<String> lines() {
+    public record Result(String command, int exitCode, String output, Duration elapsed, boolean timedOut) {
+        public List<String> lines() {
             return output.lines().toList();
         }
 
         /** The rest of the first line starting with {@code prefix + " "}. */
-        Optional<String> line(String prefix) {
+        public Optional<String> line(String prefix) {
             return lines().stream().filter(l -> l.startsWith(prefix + " ")).findFirst()
                     .map(l -> l.substring(prefix.length() + 1));
         }
 
         /** The rest of every line starting with {@code prefix + " "}. */
-        List<String> all(String prefix) {
+        public List<String> all(String prefix) {
             return lines().stream().filter(l -> l.startsWith(prefix + " "))
                     .map(l -> l.substring(prefix.length() + 1)).toList();
         }
 
         /** For assertion messages: what ran and what it said. */
-        String diagnostics() {
+        public String diagnostics() {
             return "command: " + command + "\nexit " + exitCode + (timedOut ? " (timed out)" : "")
                     + " after " + elapsed.toMillis() + " ms; output:\n" + output;
         }

@@ -1,19 +1,18 @@
 package dev.rseq.alloc.reliability;
 
-import java.io.ByteArrayOutputStream;
+import dev.rseq.alloc.coexist.ChildJvm;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-/** Runs {@link StressChild} in a fresh JVM: for what must be decided at process start. */
+/**
+ * Runs {@link StressChild} in a fresh JVM (for what must be decided at process start)
+ * through {@link ChildJvm}, which keeps the child's environment hermetic and bounds it
+ * by the timeout.
+ */
 final class Subprocess {
-    /** Variables that select an rseq strategy; removed unless a test sets them. */
-    private static final List<String> SCENARIO_ENV = List.of("GLIBC_TUNABLES", "RSEQALLOC_FORCE_CAS", "RSEQALLOC_INDEX");
-
     private Subprocess() {
     }
 
@@ -34,11 +33,6 @@ final class Subprocess {
         }
     }
 
-    static String javaBinary() {
-        String home = System.getProperty("java.home.for.tests", System.getProperty("java.home"));
-        return Path.of(home, "bin", "java").toString();
-    }
-
     /**
      * @param launcher   commands put before java (e.g. the seccomp launcher), may be empty
      * @param env        extra environment
@@ -47,37 +41,15 @@ final class Subprocess {
      */
     static Outcome run(List<String> launcher, Map<String, String> env, List<String> properties,
                        List<String> childArgs, long timeoutSeconds) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(launcher);
-        cmd.add(javaBinary());
-        cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.add("-Xmx512m");
-        for (String p : properties) {
-            cmd.add("-D" + p);
+        ChildJvm child = ChildJvm.of(StressChild.class, childArgs.toArray(String[]::new))
+                .launcher(launcher.toArray(String[]::new))
+                .jvmArg("-Xmx512m");
+        env.forEach(child::env);
+        properties.forEach(p -> child.jvmArg("-D" + p));
+        ChildJvm.Result r = child.run(Duration.ofSeconds(timeoutSeconds));
+        if (r.timedOut()) {
+            throw new AssertionError("child did not finish in " + timeoutSeconds + " s\n" + r.diagnostics());
         }
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(StressChild.class.getName());
-        cmd.addAll(childArgs);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        SCENARIO_ENV.forEach(pb.environment()::remove); // hermetic: only what the test sets
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        // Read on another thread so that the timeout below can fire while the child still writes.
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try (var in = p.getInputStream()) {
-                in.transferTo(out);
-            } catch (IOException e) {
-                // the child was killed; what was read so far is kept
-            }
-        });
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-            reader.join();
-            throw new AssertionError("child did not finish in " + timeoutSeconds + " s: " + cmd + "\n"
-                    + out.toString(StandardCharsets.UTF_8));
-        }
-        reader.join();
-        return new Outcome(p.exitValue(), out.toString(StandardCharsets.UTF_8));
+        return new Outcome(r.exitCode(), r.output());
     }
 }
