@@ -1,8 +1,10 @@
 /*
  * Per-CPU slab operations as rseq critical sections, x86-64 System V ABI.
  *
- * Layout and result codes: rseqalloc.h. Every operation follows the same rules:
- *   - it publishes its struct rseq_cs descriptor in the thread's area (%fs:rseq_offset+8)
+ * Layout, offsets and result codes: rseqalloc.h and rseq_abi.h, shared with the C side
+ * (nothing is restated here). Every operation follows the same rules:
+ *   - it publishes its struct rseq_cs descriptor in the thread's area
+ *     (%fs:ra_rseq_offset + RA_OFF_RSEQ_CS)
  *     before the first instruction of the section, because the kernel clears that
  *     field after every abort;
  *   - it reads cpu_id inside the section (never a cached copy: the ABI promises only
@@ -19,10 +21,23 @@
  * 32-bit arguments (cls, n, delta, max_end) are zero-extended first: the ABI leaves
  * the upper halves of their registers undefined.
  */
-#define RA_RSEQ_SIG 0x53053053
-#define RA_NOT_REGISTERED (-1)
-#define RA_STOPPED (-2)
-#define RA_ABORT_SLOTS 1024
+#include "rseqalloc.h"
+
+/* What the instructions below assume of the contract; a change to rseqalloc.h that
+ * breaks it stops the build here instead of corrupting slabs. */
+.if RA_SLAB_HDR_CURRENT_SHIFT != 0 || RA_SLAB_HDR_FIELD_BITS != 16 || RA_SLAB_HDR_END_SHIFT != 16 || RA_SLAB_HDR_BEGIN_SHIFT != 32
+.error "header fields are read with movzwl and shifts by 16 and 32: current at bit 0, end at 16, begin at 32, 16 bits each"
+.endif
+.if RA_SLAB_WORD_BYTES != 8
+.error "slab words are addressed with scale 8"
+.endif
+.if RA_ABORT_SLOTS & (RA_ABORT_SLOTS - 1)
+.error "RA_ABORT_SLOTS must be a power of two (it is used as a mask)"
+.endif
+
+/* Byte offsets inside a region. */
+.set CONTROL, RA_SLAB_CONTROL_WORD * RA_SLAB_WORD_BYTES
+.set HEADERS, RA_SLAB_FIRST_HEADER_WORD * RA_SLAB_WORD_BYTES
 
     .text
 
@@ -41,23 +56,23 @@
 .endm
 
 /* Publishes the descriptor, then (inside the section) loads the region index from the
- * area at offset \idx (4: cpu_id, 24: mm_cid) and leaves the region address in %r10.
- * Uses %r9 (area offset) and %rax. */
+ * area at offset \idx (RA_OFF_CPU_ID or RA_OFF_MM_CID) and leaves the region address in
+ * %r10. Uses %r9 (area offset) and %rax. */
 .macro ENTER name, idx
 \name\()_restart:
     mov ra_rseq_offset(%rip), %r9
     lea \name\()_cs(%rip), %rax
-    mov %rax, %fs:8(%r9)
+    mov %rax, %fs:RA_OFF_RSEQ_CS(%r9)
 \name\()_start:
-    movl %fs:4(%r9), %eax
+    movl %fs:RA_OFF_CPU_ID(%r9), %eax
     test %eax, %eax
     js \name\()_unregistered
-    .if \idx != 4
+    .if \idx != RA_OFF_CPU_ID
     movl %fs:\idx(%r9), %eax
     .endif
     imul %rsi, %rax
     lea (%rdi,%rax), %r10
-    cmpq $0, (%r10)
+    cmpq $0, CONTROL(%r10)
     jne \name\()_stopped
 .endm
 
@@ -75,16 +90,16 @@
 \name\()_abort:
     /* cpu_id_start is always a valid cpu number once registered. */
     mov ra_rseq_offset(%rip), %r9
-    movl %fs:0(%r9), %eax
+    movl %fs:RA_OFF_CPU_ID_START(%r9), %eax
     and $(RA_ABORT_SLOTS - 1), %eax
-    shl $6, %rax
+    shl $RA_ABORT_SLOT_SHIFT, %rax
     lea ra_abort_counts(%rip), %r9
     lock incq (%r9,%rax)
     jmp \name\()_restart
     .size \name, . - \name
 
     .pushsection .data.rel.ro, "aw"
-    .balign 32
+    .balign RA_CS_ALIGN
 \name\()_cs:
     .long 0                                   /* version */
     .long 0                                   /* flags */
@@ -110,17 +125,17 @@
 \name:
     mov %edx, %edx
     ENTER \name, \idx
-    mov 8(%r10,%rdx,8), %rax        /* header */
+    mov HEADERS(%r10,%rdx,8), %rax        /* header */
     movzwl %ax, %r11d               /* current */
     mov %rax, %r8
-    shr $32, %r8
+    shr $RA_SLAB_HDR_BEGIN_SHIFT, %r8
     movzwl %r8w, %r8d               /* begin */
     cmp %r8d, %r11d
     jbe \name\()_empty
-    mov -8(%r10,%r11,8), %rcx       /* slot[current - 1] */
+    mov -RA_SLAB_WORD_BYTES(%r10,%r11,8), %rcx /* slot[current - 1] */
     INJECT_DELAY %r8
     sub $1, %rax                    /* current > begin >= 1: no borrow leaves bits 0..15 */
-    mov %rax, 8(%r10,%rdx,8)        /* commit */
+    mov %rax, HEADERS(%r10,%rdx,8)        /* commit */
 \name\()_post:
     mov %rcx, %rax
     ret
@@ -138,16 +153,16 @@
 \name:
     mov %edx, %edx
     ENTER \name, \idx
-    mov 8(%r10,%rdx,8), %rax        /* header */
+    mov HEADERS(%r10,%rdx,8), %rax        /* header */
     movzwl %ax, %r11d               /* current */
     mov %eax, %r8d
-    shr $16, %r8d                   /* end */
+    shr $RA_SLAB_HDR_END_SHIFT, %r8d                   /* end */
     cmp %r8d, %r11d
     jae \name\()_full
     mov %rcx, (%r10,%r11,8)         /* slot[current] = ptr: unpublished until the commit */
     INJECT_DELAY %r8
     add $1, %rax
-    mov %rax, 8(%r10,%rdx,8)        /* commit */
+    mov %rax, HEADERS(%r10,%rdx,8)        /* commit */
 \name\()_post:
     mov $1, %eax
     ret
@@ -169,10 +184,10 @@
     push %rbx
     push %r12
     ENTER \name, \idx
-    mov 8(%r10,%rdx,8), %rax        /* header */
+    mov HEADERS(%r10,%rdx,8), %rax        /* header */
     movzwl %ax, %r11d               /* current */
     mov %rax, %r9
-    shr $32, %r9
+    shr $RA_SLAB_HDR_BEGIN_SHIFT, %r9
     movzwl %r9w, %r9d               /* begin */
     mov %r11d, %ebx
     sub %r9d, %ebx                  /* available = current - begin */
@@ -192,7 +207,7 @@
     jb \name\()_copy
     INJECT_DELAY %r9
     sub %rbx, %rax
-    mov %rax, 8(%r10,%rdx,8)        /* commit */
+    mov %rax, HEADERS(%r10,%rdx,8)        /* commit */
 \name\()_post:
     mov %rbx, %rax
     RESTORE_BATCH
@@ -216,10 +231,10 @@
     push %rbx
     push %r12
     ENTER \name, \idx
-    mov 8(%r10,%rdx,8), %rax        /* header */
+    mov HEADERS(%r10,%rdx,8), %rax        /* header */
     movzwl %ax, %r11d               /* current */
     mov %eax, %r9d
-    shr $16, %r9d                   /* end */
+    shr $RA_SLAB_HDR_END_SHIFT, %r9d                   /* end */
     mov %r9d, %ebx
     sub %r11d, %ebx                 /* room = end - current */
     cmp %r8d, %ebx
@@ -238,7 +253,7 @@
     jb \name\()_copy
     INJECT_DELAY %r9
     add %rbx, %rax
-    mov %rax, 8(%r10,%rdx,8)        /* commit */
+    mov %rax, HEADERS(%r10,%rdx,8)        /* commit */
 \name\()_post:
     mov %rbx, %rax
     RESTORE_BATCH
@@ -260,18 +275,18 @@
     mov %ecx, %ecx
     mov %r8d, %r8d
     ENTER \name, \idx
-    mov 8(%r10,%rdx,8), %rax        /* header */
+    mov HEADERS(%r10,%rdx,8), %rax        /* header */
     mov %eax, %r11d
-    shr $16, %r11d                  /* end */
+    shr $RA_SLAB_HDR_END_SHIFT, %r11d                  /* end */
     mov %r8d, %r9d
     sub %r11d, %r9d                 /* room = max_end - end */
     jbe \name\()_none
     cmp %ecx, %r9d
     cmova %ecx, %r9d                /* count = min(room, delta) */
     mov %r9, %r11
-    shl $16, %r11
+    shl $RA_SLAB_HDR_END_SHIFT, %r11
     add %r11, %rax
-    mov %rax, 8(%r10,%rdx,8)        /* commit */
+    mov %rax, HEADERS(%r10,%rdx,8)        /* commit */
 \name\()_post:
     mov %r9, %rax
     ret
@@ -290,35 +305,35 @@
     mov %edx, %edx
     mov %ecx, %ecx
     ENTER \name, \idx
-    mov 8(%r10,%rdx,8), %rax        /* header */
+    mov HEADERS(%r10,%rdx,8), %rax        /* header */
     mov %eax, %r9d
-    shr $16, %r9d                   /* end */
+    shr $RA_SLAB_HDR_END_SHIFT, %r9d                   /* end */
     movzwl %ax, %r11d               /* current */
     sub %r11d, %r9d                 /* free = end - current */
     cmp %ecx, %r9d
     cmova %ecx, %r9d                /* count = min(free, delta) */
     mov %r9, %r11
-    shl $16, %r11
+    shl $RA_SLAB_HDR_END_SHIFT, %r11
     sub %r11, %rax
-    mov %rax, 8(%r10,%rdx,8)        /* commit (a no-op store when count is 0) */
+    mov %rax, HEADERS(%r10,%rdx,8)        /* commit (a no-op store when count is 0) */
 \name\()_post:
     mov %r9, %rax
     ret
     LEAVE \name, NOTHING
 .endm
 
-DEFINE_POP ra_pop_cpu, 4
-DEFINE_PUSH ra_push_cpu, 4
-DEFINE_POP_BATCH ra_pop_batch_cpu, 4
-DEFINE_PUSH_BATCH ra_push_batch_cpu, 4
-DEFINE_GROW ra_grow_cpu, 4
-DEFINE_SHRINK ra_shrink_cpu, 4
-DEFINE_POP ra_pop_cid, 24
-DEFINE_PUSH ra_push_cid, 24
-DEFINE_POP_BATCH ra_pop_batch_cid, 24
-DEFINE_PUSH_BATCH ra_push_batch_cid, 24
-DEFINE_GROW ra_grow_cid, 24
-DEFINE_SHRINK ra_shrink_cid, 24
+DEFINE_POP ra_pop_cpu, RA_OFF_CPU_ID
+DEFINE_PUSH ra_push_cpu, RA_OFF_CPU_ID
+DEFINE_POP_BATCH ra_pop_batch_cpu, RA_OFF_CPU_ID
+DEFINE_PUSH_BATCH ra_push_batch_cpu, RA_OFF_CPU_ID
+DEFINE_GROW ra_grow_cpu, RA_OFF_CPU_ID
+DEFINE_SHRINK ra_shrink_cpu, RA_OFF_CPU_ID
+DEFINE_POP ra_pop_cid, RA_OFF_MM_CID
+DEFINE_PUSH ra_push_cid, RA_OFF_MM_CID
+DEFINE_POP_BATCH ra_pop_batch_cid, RA_OFF_MM_CID
+DEFINE_PUSH_BATCH ra_push_batch_cid, RA_OFF_MM_CID
+DEFINE_GROW ra_grow_cid, RA_OFF_MM_CID
+DEFINE_SHRINK ra_shrink_cid, RA_OFF_MM_CID
 
 /* The baseline of a critical downcall. */
     .globl ra_noop
@@ -328,5 +343,24 @@ ra_noop:
     xor %eax, %eax
     ret
     .size ra_noop, . - ra_noop
+
+/* int64 ra_rdtscp(void): the TSC. rdtscp waits until every earlier instruction has
+ * executed, so the reading does not float above the code being timed; cpus without it
+ * (ra_has_rdtscp == 0, set from cpuid when the library loads) get lfence; rdtsc, the
+ * same ordering. %ecx (TSC_AUX) is clobbered, which the ABI allows. */
+    .globl ra_rdtscp
+    .type ra_rdtscp, @function
+    .balign 16
+ra_rdtscp:
+    cmpb $0, ra_has_rdtscp(%rip)
+    je 1f
+    rdtscp
+    jmp 2f
+1:  lfence
+    rdtsc
+2:  shl $32, %rdx
+    or %rdx, %rax
+    ret
+    .size ra_rdtscp, . - ra_rdtscp
 
     .section .note.GNU-stack, "", @progbits

@@ -1,22 +1,38 @@
 /*
- * Native tests of the critical sections, linked against the delay-injecting build.
+ * Native tests of the critical sections and the coexistence layer, linked against the
+ * delay-injecting build. build-native.sh runs them under glibc's registration, with it
+ * off, under seccomp, and in the librseq scenarios below.
  * 1. Deterministic semantics on one pinned cpu: LIFO push/pop, full/empty, batches,
  *    grow/shrink, the stopped control word.
  * 2. Conservation under hostile scheduling: 8 x nproc threads move unique tokens
  *    between their hands and the slab while a chaos thread re-pins them across cpus;
  *    afterwards every token is found exactly once and aborts were counted.
+ * 3. The contract table and ra_rdtscp.
+ * 4. With the librseq-like test registrant (librseq_like.c), one scenario per process
+ *    (argv[1]): librseq-preloaded, librseq-delegate (both under LD_PRELOAD),
+ *    librseq-late PATH and librseq-late-own PATH (dlopen'ed RTLD_LOCAL after ra_init).
+ *    The process must never abort: librseq aborts when its registration fails after
+ *    another thread's succeeded, so an abort here is a coexistence bug.
  * Exit status 0 means every check passed.
  */
 #define _GNU_SOURCE
 #include "rseqalloc.h"
 
+#include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#ifndef __NR_rseq
+#define __NR_rseq 334
+#endif
 
 #define NCLS 2
 #define CAP 64
@@ -24,6 +40,9 @@
 #define ITERATIONS 200000
 
 static int failures;
+/* Set in the librseq scenarios: every worker registers through librseq first, as a
+ * librseq user's threads do. */
+static int (*register_hook)(void);
 #define CHECK(cond, ...) do { if (!(cond)) { failures++; fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
 
 static long regions;
@@ -147,10 +166,12 @@ static void *work(void *arg)
 {
     struct worker *w = arg;
     w->tid = gettid();
+    if (register_hook && register_hook() != 0)
+        w->bad = 1;
     /* The caller's side of the protocol: a thread attaches (registering lazily in the
      * OWN strategy) before its first operation; the sections refuse until then. */
     int32_t mode = ra_attach_thread();
-    if (mode != RA_MODE_RSEQ_GLIBC && mode != RA_MODE_RSEQ_OWN)
+    if (mode != RA_MODE_RSEQ_GLIBC && mode != RA_MODE_RSEQ_OWN && mode != RA_MODE_RSEQ_LIBRSEQ)
         w->bad = 1;
     for (int it = 0; it < ITERATIONS && !w->bad; it++) {
         int op = rand_r(&w->seed) % 4;
@@ -252,29 +273,317 @@ static void test_conservation(void)
     free(workers);
 }
 
-int main(void)
+static int uses_rseq(int32_t mode)
 {
-    int64_t strategy = ra_init(0);
-    int32_t mode = ra_attach_thread();
-    printf("strategy %ld, mode %d, usable size %ld, mm_cid %ld, membarrier errno %ld, inject %ld\n",
-           (long)strategy, mode, (long)ra_query(RA_Q_USABLE_SIZE), (long)ra_query(RA_Q_MM_CID_AVAILABLE),
-           (long)ra_query(RA_Q_MEMBARRIER_ERRNO), (long)ra_query(RA_Q_INJECT_DELAY));
-    if (mode != RA_MODE_RSEQ_GLIBC && mode != RA_MODE_RSEQ_OWN) {
-        printf("rseq is not usable here (mode %d): slab tests skipped\n", mode);
-        CHECK(pop(0) == RA_NOT_REGISTERED || slab == NULL, "unregistered");
-        return failures ? 1 : 0;
-    }
+    return mode == RA_MODE_RSEQ_GLIBC || mode == RA_MODE_RSEQ_OWN || mode == RA_MODE_RSEQ_LIBRSEQ;
+}
+
+static void test_slab_families(void)
+{
     for (use_cid = 0; use_cid <= (int)ra_query(RA_Q_MM_CID_AVAILABLE); use_cid++) {
         init_slab(); /* a fresh slab: the previous run left its tokens in the old one */
         test_semantics();
         test_conservation();
     }
+}
+
+static int64_t contract_value(const char *name, int *found)
+{
+    *found = 0;
+    for (const struct ra_contract_entry *e = ra_contract(); e->name; e++)
+        if (strcmp(e->name, name) == 0) {
+            *found = 1;
+            return e->value;
+        }
+    return 0;
+}
+
+/* The table Java checks itself against: complete, unique, values as compiled. */
+static void test_contract(void)
+{
+    int n = 0, found;
+    for (const struct ra_contract_entry *e = ra_contract(); e->name; e++, n++)
+        for (const struct ra_contract_entry *f = e + 1; f->name; f++)
+            CHECK(strcmp(e->name, f->name) != 0, "contract name %s twice", e->name);
+    CHECK(n >= 80, "contract has %d entries", n);
+    CHECK(contract_value("RA_NOT_REGISTERED", &found) == -1 && found, "negative values keep their sign");
+    CHECK(contract_value("RA_OFF_MM_CID", &found) == (int64_t)offsetof(struct ra_rseq_area, mm_cid) && found, "mm_cid offset");
+    CHECK(contract_value("RA_Q_HAS_RDTSCP", &found) == RA_Q_HAS_RDTSCP && found, "last query key present");
+    CHECK(contract_value("RA_RSEQ_SIG", &found) == 0x53053053 && found, "signature");
+    contract_value("RA_NO_SUCH_NAME", &found);
+    CHECK(!found, "unknown names are absent");
+}
+
+static void test_rdtscp(void)
+{
+    int64_t a = ra_rdtscp();
+    volatile long spin = 0;
+    for (int i = 0; i < 100000; i++)
+        spin += i;
+    int64_t b = ra_rdtscp();
+    CHECK(a > 0 && b > a, "TSC advances: %ld then %ld", (long)a, (long)b);
+    int64_t has = ra_query(RA_Q_HAS_RDTSCP);
+    CHECK(has == 0 || has == 1, "rdtscp flag %ld", (long)has);
+}
+
+static int finish(void)
+{
+    printf("%d passed, %d failed\n", failures ? 0 : 1, failures);
+    return failures ? 1 : 0;
+}
+
+static int run_default(void)
+{
+    test_contract();
+    test_rdtscp();
+    int64_t strategy = ra_init(0);
+    int32_t mode = ra_attach_thread();
+    printf("strategy %ld, mode %d, usable size %ld, mm_cid %ld, membarrier errno %ld, inject %ld\n",
+           (long)strategy, mode, (long)ra_query(RA_Q_USABLE_SIZE), (long)ra_query(RA_Q_MM_CID_AVAILABLE),
+           (long)ra_query(RA_Q_MEMBARRIER_ERRNO), (long)ra_query(RA_Q_INJECT_DELAY));
+    if (!uses_rseq(mode)) {
+        printf("rseq is not usable here (mode %d): slab tests skipped\n", mode);
+        CHECK(pop(0) == RA_NOT_REGISTERED || slab == NULL, "unregistered");
+        return finish();
+    }
+    test_slab_families();
     if (ra_query(RA_Q_STRATEGY) == RA_STRATEGY_OWN)
         CHECK(ra_query(RA_Q_OWN_UNREGISTRATIONS) == ra_query(RA_Q_OWN_REGISTRATIONS) - 1,
               "every exited thread unregistered: %ld registrations, %ld unregistrations",
               (long)ra_query(RA_Q_OWN_REGISTRATIONS), (long)ra_query(RA_Q_OWN_UNREGISTRATIONS));
     CHECK(ra_fence(0) >= 0, "fence on cpu 0");
     CHECK(ra_fence(-1) >= 0, "fence on all cpus");
-    printf("%d passed, %d failed\n", failures ? 0 : 1, failures);
-    return failures ? 1 : 0;
+    return finish();
+}
+
+/* ---- librseq scenarios ------------------------------------------------------------ */
+
+static int (*librseq_register)(void);
+static const ptrdiff_t *librseq_offset;
+static const unsigned int *librseq_size;
+
+static int bind_librseq(void *handle)
+{
+    *(void **)&librseq_register = dlsym(handle, "rseq_register_current_thread");
+    librseq_offset = dlsym(handle, "rseq_offset");
+    librseq_size = dlsym(handle, "rseq_size");
+    return librseq_register && librseq_offset && librseq_size;
+}
+
+static int glibc_registers(void)
+{
+    const unsigned int *size = dlsym(RTLD_DEFAULT, "__rseq_size");
+    return size && *size > 0;
+}
+
+static void check_mode(int32_t mode, int32_t reason, const char *what)
+{
+    int32_t m = ra_attach_thread();
+    int64_t r = ra_query(RA_Q_THREAD_REASON);
+    CHECK(m == mode && r == reason, "%s: mode %d reason %ld, expected mode %d reason %d", what, m, (long)r, mode, reason);
+}
+
+typedef void (*thread_body)(void);
+
+static void *run_body(void *arg)
+{
+    (*(thread_body *)arg)();
+    return NULL;
+}
+
+static void on_new_thread(thread_body body)
+{
+    pthread_t t;
+    pthread_create(&t, NULL, run_body, &body);
+    pthread_join(t, NULL);
+}
+
+/* A component that insists on its own registration, with its own area and signature. */
+static __thread struct ra_rseq_area foreign_area = { .cpu_id = RA_CPU_ID_UNINITIALIZED };
+
+static void foreign_thread(void)
+{
+    CHECK(syscall(__NR_rseq, &foreign_area, RA_RSEQ_AREA_SIZE, 0, 0x0badc0de) == 0, "foreign registration");
+    /* librseq has registered threads by now, so calling it here would abort: the probe
+     * must see the foreign registration and keep us from calling it. */
+    check_mode(RA_MODE_CAS_OWNED_ELSEWHERE, RA_REASON_REGISTRATION_REFUSED, "foreign thread under delegation");
+    CHECK(ra_query(RA_Q_THREAD_ERRNO) == EINVAL, "the probe saw another area: errno %ld", (long)ra_query(RA_Q_THREAD_ERRNO));
+}
+
+static void librseq_first_thread(void)
+{
+    CHECK(librseq_register() == 0, "librseq registers a fresh thread");
+    check_mode(RA_MODE_RSEQ_LIBRSEQ, RA_REASON_LIBRSEQ_REGISTERED, "librseq first");
+}
+
+/* LD_PRELOADed registrant: found in the global scope by ra_init. */
+static int run_librseq_preloaded(int delegate)
+{
+    CHECK(bind_librseq(RTLD_DEFAULT), "registrant preloaded (LD_PRELOAD)");
+    if (failures)
+        return finish();
+    int64_t strategy = ra_init(delegate ? RA_INIT_LIBRSEQ_REGISTER : 0);
+    printf("librseq preloaded%s: strategy %ld, librseq state %ld, rseq_offset %ld, ours %ld\n",
+           delegate ? " (delegating)" : "", (long)strategy, (long)ra_query(RA_Q_LIBRSEQ_STATE),
+           (long)*librseq_offset, (long)ra_query(RA_Q_RSEQ_OFFSET));
+    CHECK(ra_query(RA_Q_LIBRSEQ_PRESENT) == 1, "present");
+    CHECK(*librseq_offset == ra_query(RA_Q_RSEQ_OFFSET), "one area: librseq's offset is ours");
+    if (glibc_registers()) {
+        CHECK(strategy == RA_STRATEGY_GLIBC, "glibc owns registration");
+        CHECK(librseq_register() == 0 && librseq_register() == 0, "librseq treats glibc's ownership as success");
+        check_mode(RA_MODE_RSEQ_GLIBC, RA_REASON_GLIBC_REGISTERED, "glibc's area");
+        return finish();
+    }
+    CHECK(strategy == RA_STRATEGY_LIBRSEQ, "librseq owns registration");
+    CHECK(ra_query(RA_Q_LIBRSEQ_STATE) == RA_LIBRSEQ_ADOPTED, "adopted at init");
+    init_slab();
+    if (delegate) {
+        check_mode(RA_MODE_RSEQ_LIBRSEQ, RA_REASON_LIBRSEQ_DELEGATED, "registered through librseq");
+        CHECK(ra_query(RA_Q_LIBRSEQ_DELEGATED) == 1 && *librseq_size > 0, "one delegated registration");
+        on_new_thread(foreign_thread);
+    } else {
+        /* Ours first: we must not register, so librseq's later call succeeds. */
+        check_mode(RA_MODE_CAS_UNREGISTERED, RA_REASON_LIBRSEQ_PENDING, "ours first");
+        CHECK(pop(0) == RA_NOT_REGISTERED, "sections refuse until librseq registered the thread");
+        CHECK(librseq_register() == 0, "librseq registers after us");
+        check_mode(RA_MODE_RSEQ_LIBRSEQ, RA_REASON_LIBRSEQ_REGISTERED, "ours first, re-checked");
+        CHECK(ra_query(RA_Q_LIBRSEQ_DELEGATED) == 0, "nothing delegated");
+        on_new_thread(librseq_first_thread);
+        register_hook = librseq_register;
+    }
+    if (delegate) {
+        /* Conservation on librseq's area ran in librseq-preloaded; here the semantics. */
+        for (use_cid = 0; use_cid <= (int)ra_query(RA_Q_MM_CID_AVAILABLE); use_cid++) {
+            init_slab();
+            test_semantics();
+        }
+    } else {
+        test_slab_families();
+    }
+    return finish();
+}
+
+/* Steps of the late-librseq scenario with our own registrations, in this order. */
+enum { STEP_START, STEP_A_REGISTERED, STEP_LOADED, STEP_B_BLOCKED, STEP_A_DONE, STEP_SWITCHED, STEP_B_DONE };
+static int step;
+
+static void wait_step(int s)
+{
+    while (__atomic_load_n(&step, __ATOMIC_ACQUIRE) < s)
+        usleep(1000);
+}
+
+static void set_step(int s)
+{
+    __atomic_store_n(&step, s, __ATOMIC_RELEASE);
+}
+
+/* A: registered by us before librseq came. */
+static void *thread_a(void *arg)
+{
+    (void)arg;
+    check_mode(RA_MODE_RSEQ_OWN, RA_REASON_OWN_REGISTERED, "A, registered by us before the load");
+    set_step(STEP_A_REGISTERED);
+    wait_step(STEP_B_BLOCKED);
+    /* librseq on a thread we registered: EINVAL. While librseq has registered nobody it
+     * returns -1; after that it would abort, which is why docs/coexistence.md says to
+     * turn self-registration off when librseq comes later. */
+    errno = 0;
+    CHECK(librseq_register() == -1 && errno == EINVAL, "librseq refused on our thread (errno %d)", errno);
+    return NULL; /* exit: our registration ends, own_live drops to 0 */
+}
+
+/* B: first attach after the load while A still runs on our registration. */
+static void *thread_b(void *arg)
+{
+    (void)arg;
+    wait_step(STEP_LOADED);
+    check_mode(RA_MODE_CAS_UNREGISTERED, RA_REASON_LIBRSEQ_LATE, "B, new thread while our registration lives");
+    CHECK(ra_query(RA_Q_LIBRSEQ_STATE) == RA_LIBRSEQ_BLOCKED, "blocked by a live own registration");
+    CHECK(ra_query(RA_Q_OWN_REGISTRATIONS) == 1, "we did not register B");
+    set_step(STEP_B_BLOCKED);
+    wait_step(STEP_SWITCHED);
+    CHECK(librseq_register() == 0, "librseq registers B: we never did");
+    check_mode(RA_MODE_RSEQ_LIBRSEQ, RA_REASON_LIBRSEQ_REGISTERED, "B re-checked after the switch");
+    set_step(STEP_B_DONE);
+    return NULL;
+}
+
+/* C: first attach after A exited. */
+static void late_thread_adopted(void)
+{
+    check_mode(RA_MODE_CAS_UNREGISTERED, RA_REASON_LIBRSEQ_PENDING, "first attach after the switch");
+    CHECK(ra_query(RA_Q_LIBRSEQ_STATE) == RA_LIBRSEQ_ADOPTED_LATE, "switched once no own registration was live");
+    CHECK(ra_query(RA_Q_RSEQ_OFFSET) == *librseq_offset, "sections now read librseq's area");
+    CHECK(librseq_register() == 0, "librseq registers it");
+    check_mode(RA_MODE_RSEQ_LIBRSEQ, RA_REASON_LIBRSEQ_REGISTERED, "then it runs rseq");
+    init_slab();
+    use_cid = 0;
+    test_semantics();
+}
+
+/* Registrant dlopen'ed RTLD_LOCAL after ra_init: not in the global scope. */
+static void *load_late(const char *path)
+{
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    CHECK(h != NULL, "dlopen %s: %s", path, h ? "" : dlerror());
+    CHECK(dlsym(RTLD_DEFAULT, "rseq_register_current_thread") == NULL, "loaded locally: invisible to RTLD_DEFAULT");
+    CHECK(h && bind_librseq(h), "registrant symbols");
+    return h;
+}
+
+static int run_librseq_late(const char *path, int self_register)
+{
+    if (glibc_registers()) {
+        printf("glibc registers rseq here: the late-librseq scenario needs GLIBC_TUNABLES=glibc.pthread.rseq=0\n");
+        return 1;
+    }
+    int64_t strategy = ra_init(self_register ? 0 : RA_INIT_NO_SELF_REGISTER);
+    if (!self_register) {
+        CHECK(strategy == RA_STRATEGY_UNREGISTERED, "self-registration off: strategy %ld", (long)strategy);
+        check_mode(RA_MODE_CAS_UNREGISTERED, RA_REASON_SELF_REGISTER_OFF, "nobody registers");
+        if (!load_late(path))
+            return finish();
+        on_new_thread(late_thread_adopted);
+        /* The main thread attached before the load: re-checked, it follows once librseq
+         * registered it. */
+        check_mode(RA_MODE_CAS_UNREGISTERED, RA_REASON_LIBRSEQ_PENDING, "main before librseq registered it");
+        CHECK(librseq_register() == 0, "librseq registers main");
+        check_mode(RA_MODE_RSEQ_LIBRSEQ, RA_REASON_LIBRSEQ_REGISTERED, "main after");
+        printf("librseq late, self-registration off: adopted, state %ld\n", (long)ra_query(RA_Q_LIBRSEQ_STATE));
+        return finish();
+    }
+    CHECK(strategy == RA_STRATEGY_OWN, "strategy %ld", (long)strategy);
+    pthread_t a, b;
+    pthread_create(&a, NULL, thread_a, NULL);
+    pthread_create(&b, NULL, thread_b, NULL);
+    wait_step(STEP_A_REGISTERED);
+    if (!load_late(path))
+        return finish();
+    set_step(STEP_LOADED);
+    pthread_join(a, NULL);
+    CHECK(ra_query(RA_Q_OWN_LIVE) == 0, "A's registration ended with it");
+    set_step(STEP_A_DONE);
+    on_new_thread(late_thread_adopted);
+    set_step(STEP_SWITCHED);
+    pthread_join(b, NULL);
+    printf("librseq late with an own registration: state %ld\n", (long)ra_query(RA_Q_LIBRSEQ_STATE));
+    return finish();
+}
+
+int main(int argc, char **argv)
+{
+    const char *scenario = argc > 1 ? argv[1] : "default";
+    if (strcmp(scenario, "default") == 0)
+        return run_default();
+    if (strcmp(scenario, "librseq-preloaded") == 0)
+        return run_librseq_preloaded(0);
+    if (strcmp(scenario, "librseq-delegate") == 0)
+        return run_librseq_preloaded(1);
+    if (strcmp(scenario, "librseq-late") == 0 && argc > 2)
+        return run_librseq_late(argv[2], 0);
+    if (strcmp(scenario, "librseq-late-own") == 0 && argc > 2)
+        return run_librseq_late(argv[2], 1);
+    fprintf(stderr, "usage: %s [default | librseq-preloaded | librseq-delegate | librseq-late PATH | librseq-late-own PATH]\n", argv[0]);
+    return 2;
 }

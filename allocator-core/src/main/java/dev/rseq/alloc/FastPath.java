@@ -1,13 +1,14 @@
 package dev.rseq.alloc;
 
-/** How a platform thread reaches the per-CPU tier. Virtual threads always use {@link #PER_CPU_DIRECT}. */
+/** How threads reach the per-CPU tier. */
 public enum FastPath {
     /**
-     * Default. A small bounded magazine per platform thread (no downcall, no atomic on a
-     * hit); misses move half a class's magazine to or from the per-CPU slab in one batch
-     * downcall. Magazines are capped per allocator, so thread count cannot grow memory.
+     * Default. A cache of free blocks per OS thread (a platform thread, or the carrier a
+     * virtual thread runs on): a hit makes no downcall and no atomic operation; misses move
+     * batches to and from the per-CPU tier. All caches together stay within one byte budget,
+     * so the thread count cannot grow memory.
      */
-    MAGAZINE,
+    THREAD_CACHE,
     /** One critical downcall (an rseq push or pop) per operation; no per-thread state. */
     PER_CPU_DIRECT
 }

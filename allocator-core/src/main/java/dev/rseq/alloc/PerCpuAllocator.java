@@ -1,101 +1,164 @@
 package dev.rseq.alloc;
 
 import dev.rseq.alloc.central.CentralTier;
-import dev.rseq.alloc.frontend.Magazine;
-import dev.rseq.alloc.frontend.MagazineLayout;
-import dev.rseq.alloc.frontend.MagazineRegistry;
+import dev.rseq.alloc.check.BlockChecks;
+import dev.rseq.alloc.check.OwnershipBits;
+import dev.rseq.alloc.frontend.CarrierThreads;
+import dev.rseq.alloc.frontend.ThreadCacheTier;
+import dev.rseq.alloc.os.JdkMemory;
+import dev.rseq.alloc.os.OsMemory;
 import dev.rseq.alloc.pageheap.PageHeap;
 import dev.rseq.alloc.pageheap.Span;
-import dev.rseq.alloc.pageheap.SpanObjects;
-import dev.rseq.alloc.percpu.CasCache;
-import dev.rseq.alloc.percpu.RseqSlab;
-import dev.rseq.alloc.percpu.SlabLayout;
-import dev.rseq.alloc.rseq.RseqMode;
+import dev.rseq.alloc.percpu.PerCpuTiers;
 import dev.rseq.alloc.rseq.RseqNative;
 import dev.rseq.alloc.sizeclass.SizeClasses;
+import dev.rseq.alloc.stats.TierStats;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.lang.foreign.MemorySegment;
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.atomic.LongAdder;
-
 /**
- * A per-CPU off-heap allocator in the style of tcmalloc.
+ * A per-CPU off-heap allocator in the style of tcmalloc: the facade. It validates, picks
+ * the path by size and mode, and leaves every policy to the tiers.
  *
  * <pre>
- *   allocate/free ──▶ size class (table lookup)
- *     ├─ magazine (platform threads; bounded count)       no downcall, no atomic
- *     ├─ per-CPU slab (rseq critical sections) │ CAS caches (threads without rseq)
+ *   allocate/free ──▶ size class (table lookup) ──▶ checks (every free; see BlockChecks)
+ *     ├─ thread cache (one per OS thread: platform thread or carrier)   no downcall, no atomic
+ *     ├─ per-CPU tier: rseq slabs │ CAS stripes (threads without rseq)   one downcall per batch
  *     ├─ transfer cache ─▶ central free list (spans, free bitmaps)
- *     └─ page heap over mmap (large allocations too) ─▶ madvise(MADV_DONTNEED)
+ *     └─ page heap over one reservation (large blocks too) ─▶ madvise(MADV_DONTNEED)
  * </pre>
  *
- * <p>Thread safety: every method may be called from any thread, platform or virtual;
- * a block may be freed by a thread other than the one that allocated it.
+ * <p>Thread safety: every method may be called from any thread, platform or virtual; a
+ * block may be freed by a thread other than the one that allocated it (the hand-over must
+ * be a happens-before edge, as for any shared data).
  *
- * <p>Always-on checks: sizes and alignments; unsized {@link #free(long)} and
- * {@link #usableSize} validate the address through the page map (not from this
- * allocator, or inside a free span: {@link IllegalArgumentException}); blocks returning to
- * spans are checked against the span's free bitmap (double free:
- * {@link IllegalStateException}). Checked mode ({@link Builder#checked}) adds, on every
- * allocate and free, an atomic per-object "with a user" bit, so a double free, an
- * interior pointer or a sized free with the wrong size is reported at the call.
+ * <p>Safety in default mode (docs/reliability.md lists every misuse and its cost): bad
+ * sizes and alignments throw {@link IllegalArgumentException}; every free is validated
+ * (address of this heap, live block of the class the size names, start of the block, not
+ * already free while the block sits in any cache) and throws before anything changes;
+ * {@code free(0)} does nothing. After {@link #close()} every method that allocates, frees or
+ * opens an arena throws {@link IllegalStateException} (statistics and settings stay readable,
+ * and a second close does nothing), and memory a caller may still reach stays mapped (see close).
+ * Checked mode ({@link Builder#checked}) adds an ownership bit per object.
+ *
+ * <p>Lifetimes: a raw address is the caller's to free, as with malloc. Segments from
+ * {@link #allocateSegment} and {@link #asSegmentAllocator()} belong to this allocator's
+ * scope: free them with {@link #free(MemorySegment)}; after close any access to them
+ * throws. Segments of an arena ({@link #newConfinedArena()}) are freed by the arena's
+ * close and checked by its scope, as with the JDK's arenas.
  */
+@SuppressWarnings("restricted") // FFM downcalls and reinterpret are this class's job; callers enable native access
 public final class PerCpuAllocator implements AutoCloseable {
-    private static final long MAX_LARGE_SIZE = 1L << 40;
+    /** Largest block: 1 TiB. */
+    public static final long MAX_SIZE = 1L << 40;
+    /** Sizes up to this are served from size classes; larger ones are large blocks. */
+    public static final long MAX_SMALL_SIZE = SizeClasses.MAX_SMALL_SIZE;
+    /** {@code (size - 1) >>> SMALL_SHIFT == 0} exactly for sizes in {@code [1, MAX_SMALL_SIZE]}. */
+    private static final int SMALL_SHIFT = Long.numberOfTrailingZeros(SizeClasses.MAX_SMALL_SIZE);
+    /** Marks a free without a size in the large-block path. */
+    private static final long UNSIZED = Long.MIN_VALUE;
 
+    private static final int MODE_DIRECT = 1;
+    private static final int MODE_CHECKED = 2;
+
+    private final AllocatorSettings settings;
+    private final boolean isGlobal;
     private final SizeClasses sizes;
     private final PageHeap heap;
     private final CentralTier central;
-    private final RseqSlab slab;
-    private final CasCache cas;
-    private final MagazineRegistry magazines;
-    private final boolean useMagazines;
-    private final boolean useRseq;
-    private final boolean checked;
-    private final boolean isGlobal;
-    private final FastPath fastPath;
-    private final LongAdder perCpuMisses = new LongAdder();
-    private final LongAdder casOperations = new LongAdder();
-    private final LongAdder largeBytes = new LongAdder();
-    private final Maintenance maintenance;
-    /**
-     * Held by every maintenance pass, by releaseMemory() and by close() around unmapping: a
-     * pass flushes a dead magazine or a transfer cache in several steps, and neither an
-     * explicit release (whose callers then read exact statistics) nor the unmapping of the
-     * heap may run in the middle of one.
-     */
-    private final Object maintenanceLock = new Object();
-    /** Written once by close(); read plainly on the fast path (a same-thread use after close is always seen). */
-    private boolean closed;
-    private volatile boolean closing;
+    private final PerCpuTiers perCpu;
+    private final ThreadCacheTier front;
+    private final BlockChecks checks;
+    private final OwnershipBits ownership;
+    /** 0 on the default path (thread caches, unchecked); else MODE_* bits. */
+    private final int mode;
 
-    private PerCpuAllocator(Builder b, boolean isGlobal) {
+    private final Arena lifetime;
+    private final MemorySegment memory;
+    private final Maintenance maintenance;
+    private final OpenArenas arenas = new OpenArenas();
+    private final LongAdder largeBytes = new LongAdder();
+    private final LongAdder largeBlocks = new LongAdder();
+    private volatile boolean closed;
+    private volatile boolean keptMapped;
+    private javax.management.ObjectName mbeanName;
+
+    private PerCpuAllocator(AllocatorSettings s, boolean isGlobal) {
+        this.settings = s;
         this.isGlobal = isGlobal;
         this.sizes = new SizeClasses();
-        this.heap = new PageHeap(b.growBytes, b.hugePages, b.releaseThresholdBytes);
-        this.checked = b.checked;
-        this.central = new CentralTier(sizes, heap, checked);
-        SlabLayout layout = new SlabLayout(sizes);
-        this.useRseq = !b.forceCas && !RseqNative.FORCE_CAS;
-        this.slab = useRseq ? new RseqSlab(sizes, layout, b.perCpuCacheBytes) : null;
-        this.cas = new CasCache(layout, Runtime.getRuntime().availableProcessors());
-        this.fastPath = b.fastPath;
-        this.useMagazines = b.fastPath == FastPath.MAGAZINE;
-        MagazineLayout magazineLayout = new MagazineLayout(sizes);
-        this.magazines = new MagazineRegistry(magazineLayout, b.maxMagazines, sizes.count());
-        this.maintenance = b.maintenanceInterval == null ? null : Maintenance.start(this, b.maintenanceInterval);
+        int advice = switch (s.hugePages()) {
+            case ALWAYS -> OsMemory.MADV_HUGEPAGE;
+            case NEVER -> OsMemory.MADV_NOHUGEPAGE;
+            case SYSTEM_DEFAULT -> 0;
+        };
+        boolean fromOs = resolve(s.memory()) == MemorySource.OS;
+        this.heap = new PageHeap(new PageHeap.Config(
+                fromOs ? s.heapReserveBytes() : s.jdkMemoryBytes(),
+                s.growBytes(),
+                advice,
+                s.releaseThresholdBytes(),
+                s.dedicatedMappingBytes(),
+                fromOs ? OsMemory.INSTANCE : new JdkMemory()));
+        this.central = new CentralTier(sizes, heap, s.checked());
+        this.perCpu = new PerCpuTiers(sizes, central, !s.forceCas() && !RseqNative.FORCE_CAS, s.perCpuCacheBytes());
+        this.front = s.fastPath() == FastPath.THREAD_CACHE
+                ? new ThreadCacheTier(sizes, perCpu, central, s.threadCacheBytes(), s.threadCacheBytesPerThread())
+                : null;
+        this.lifetime = Arena.ofShared();
+        this.memory = MemorySegment.ofAddress(heap.base()).reinterpret(heap.reservedBytes(), lifetime, null);
+        this.checks = new BlockChecks(heap, sizes, memory);
+        this.ownership = s.checked() ? new OwnershipBits(heap) : null;
+        this.mode = (front == null ? MODE_DIRECT : 0) | (s.checked() ? MODE_CHECKED : 0);
+        this.maintenance = new Maintenance(front, perCpu, central, heap);
+        if (s.maintenanceInterval() != null && s.maintenanceInterval().isPositive()) {
+            maintenance.schedule(this, s.maintenanceInterval());
+        }
     }
 
-    /** The process-wide allocator, configured by system properties (see {@link Builder#fromSystemProperties}). */
+    /** AUTO: mmap where it works, else the JDK. */
+    private static MemorySource resolve(MemorySource requested) {
+        if (requested != MemorySource.AUTO) {
+            return requested;
+        }
+        return OsMemory.usable() ? MemorySource.OS : MemorySource.JDK;
+    }
+
+    /**
+     * Where this allocator's heap memory comes from ({@link MemorySource#OS} or {@link MemorySource#JDK}).
+     *
+     * @return the source in use, never {@link MemorySource#AUTO}
+     */
+    public MemorySource memorySource() {
+        return heap.memoryName().equals("os") ? MemorySource.OS : MemorySource.JDK;
+    }
+
+    /**
+     * The process-wide allocator, configured by the {@code rseqalloc.*} system properties
+     * and {@code RSEQALLOC_*} variables ({@link AllocatorSettings#fromEnvironment}). An
+     * invalid value never breaks it: the default is used and the problem is in {@link
+     * #settings()}{@code .problems()} and on standard error.
+     *
+     * @return the one process-wide instance, made on first use; it cannot be closed
+     */
     public static PerCpuAllocator global() {
         return GlobalHolder.INSTANCE;
     }
 
+    /**
+     * A builder starting from this process's {@code rseqalloc.*} settings (the documented
+     * defaults where none is set; an invalid one falls back to its default, see {@link
+     * Builder#fromSystemProperties()} for a strict read), so settings given to the process
+     * reach every instance unless code overrides them.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -104,127 +167,233 @@ public final class PerCpuAllocator implements AutoCloseable {
 
     /**
      * A block of at least {@code size} bytes, aligned to 16 bytes (8 for sizes up to 8).
-     * Its contents are unspecified.
+     * Its contents are unspecified; {@link #allocateZeroed} zeroes them.
      *
-     * @throws IllegalArgumentException when {@code size <= 0} or above 1 TiB
+     * @param size bytes wanted, from 1 to {@link #MAX_SIZE}
+     * @return the block's address
+     * @throws IllegalArgumentException when {@code size <= 0} or above {@link #MAX_SIZE}
      * @throws IllegalStateException    when the allocator is closed
+     * @throws OutOfMemoryError         when the OS refuses memory (the allocator stays consistent)
      */
     public long allocate(long size) {
-        if (size - 1 >= SizeClasses.MAX_SMALL_SIZE || size <= 0) {
-            return allocateLarge(size, 1);
+        if ((size - 1) >>> SMALL_SHIFT != 0) {
+            return allocateLarge(size, PageHeap.PAGE_SIZE).start();
         }
         int c = sizes.classOf(size);
-        // Only a platform thread that installed a magazine finds itself as its owner, so the
-        // hit path needs no test for virtual threads or for the fast-path setting: those
-        // find no magazine and take the branch below.
-        Thread self = Thread.currentThread();
-        Magazine m = magazines.home(self);
-        if (m == null) {
-            if (!useMagazines || self.isVirtual()) {
-                return allocateDirect(c, null);
+        if (mode != 0) {
+            return allocateInMode(c);
+        }
+        long p = front.allocate(c);
+        checks.onAllocate(p);
+        return p;
+    }
+
+    private long allocateInMode(int c) {
+        long p = (mode & MODE_DIRECT) != 0 ? directPop(c) : front.allocate(c);
+        checks.onAllocate(p);
+        if ((mode & MODE_CHECKED) != 0) {
+            ownership.checkOut(p, c);
+        }
+        return p;
+    }
+
+    private long directPop(int c) {
+        checkOpen();
+        return perCpu.direct().pop(c);
+    }
+
+    /**
+     * Like {@link #allocate}, with the first {@code size} bytes zeroed (calloc).
+     *
+     * @param size bytes wanted, from 1 to {@link #MAX_SIZE}
+     * @return the block's address
+     * @throws IllegalArgumentException when {@code size <= 0} or above {@link #MAX_SIZE}
+     * @throws IllegalStateException    when the allocator is closed
+     */
+    public long allocateZeroed(long size) {
+        if ((size - 1) >>> SMALL_SHIFT != 0) {
+            Span s = allocateLarge(size, PageHeap.PAGE_SIZE);
+            if (!s.zeroed()) {
+                zero(s.start(), size);
             }
-            m = findMagazine(self);
+            return s.start();
         }
-        int t = m.top[c];
-        int floor = m.floor[c];
-        if (t > floor && !closed) {
-            m.top[c] = --t;
-            long p = m.slots[t];
-            return checked ? checkOut(p, c) : p;
+        long p = allocate(size);
+        checks.zero(p, size);
+        return p;
+    }
+
+    /** An arena's block: aligned as asked, zeroed when asked. */
+    long allocateForArena(long size, long alignment, boolean zeroed) {
+        if (alignment <= 8 || (alignment <= 16 && size > 8)) {
+            return zeroed ? allocateZeroed(size) : allocate(size);
         }
-        // Classes above the magazine's per-class bound have no slots: straight to the slab.
-        return m.ceil[c] == floor ? allocateDirect(c, m) : refill(m, c);
+        long p = allocateAligned(size, alignment);
+        if (zeroed) {
+            zero(p, size);
+        }
+        return p;
     }
 
     /**
      * A block of at least {@code size} bytes at a multiple of {@code alignment} (a power of
      * two). Free it with {@link #free(long)}, or with {@link #free(long, long)} and its
      * {@link #usableSize}.
+     *
+     * @param size      bytes wanted, from 1 to {@link #MAX_SIZE}
+     * @param alignment the alignment in bytes, a power of two
+     * @return the block's address, a multiple of {@code alignment}
+     * @throws IllegalArgumentException when {@code alignment} is not a positive power of two, or
+     *                                  {@code size <= 0} or above {@link #MAX_SIZE}
+     * @throws IllegalStateException    when the allocator is closed
      */
     public long allocateAligned(long size, long alignment) {
         if (alignment <= 0 || Long.bitCount(alignment) != 1) {
             throw new IllegalArgumentException("alignment must be a power of two, not " + alignment);
         }
-        if (size <= 0 || size > MAX_LARGE_SIZE) {
+        if (size <= 0 || size > MAX_SIZE) {
             throw badSize(size);
         }
-        if (alignment <= 16 && size > 8) {
+        if ((alignment <= 16 && size > 8) || alignment <= 8) {
             return allocate(size);
         }
-        if (alignment <= PageHeap.PAGE_SIZE) {
+        if (alignment <= PageHeap.PAGE_SIZE && size <= MAX_SMALL_SIZE) {
             // Objects sit at multiples of their size from a page-aligned span start.
-            for (int c = size <= SizeClasses.MAX_SMALL_SIZE ? sizes.classOf(size) : sizes.count();
-                 c < sizes.count(); c++) {
+            for (int c = sizes.classOf(size); c < sizes.count(); c++) {
                 if (sizes.size(c) % alignment == 0) {
                     return allocate(sizes.size(c));
                 }
             }
         }
-        // Large even when size is small: at least MAX_SMALL_SIZE + 1 bytes, so its usableSize
+        // Large even when size is small: more than MAX_SMALL_SIZE bytes, so its usableSize
         // sends a sized free(address, usableSize) to the large path, never to a size class.
-        return allocateLarge(Math.max(size, SizeClasses.MAX_SMALL_SIZE + 1L), alignment);
+        return allocateLarge(Math.max(size, MAX_SMALL_SIZE + 1), alignment).start();
     }
 
     /**
-     * Fills {@code out[off .. off + count)} with blocks of {@code size} bytes: the bulk API,
-     * one batch downcall for up to a batch of blocks instead of one call per block.
+     * Resizes a block like C's {@code realloc} and {@code Unsafe.reallocateMemory}: the
+     * contents up to the smaller size are kept; the block stays where it is when its class
+     * (or a large block's pages) still fits. {@code reallocate(0, n)} allocates;
+     * {@code reallocate(p, 0)} frees and returns 0.
+     *
+     * @param address a live block of this allocator, or 0 to allocate
+     * @param newSize bytes wanted, from 1 to {@link #MAX_SIZE}, or 0 to free
+     * @return the block's address (the same one when it still fits, else a new one), or 0 when
+     *         {@code newSize} is 0
+     * @throws IllegalArgumentException when {@code address} is not a live block of this allocator
+     * @throws IllegalArgumentException when {@code newSize} is negative or above {@link #MAX_SIZE}
+     * @throws IllegalStateException    when the allocator is closed
+     */
+    public long reallocate(long address, long newSize) {
+        if (address == 0) {
+            return newSize == 0 ? 0 : allocate(newSize);
+        }
+        if (newSize == 0) {
+            free(address);
+            return 0;
+        }
+        if (newSize < 0 || newSize > MAX_SIZE) {
+            throw badSize(newSize);
+        }
+        long old = usableSize(address);
+        boolean fits = old <= MAX_SMALL_SIZE
+                ? newSize <= MAX_SMALL_SIZE && sizes.size(sizes.classOf(newSize)) == old
+                : newSize > MAX_SMALL_SIZE && newSize <= old && newSize > old / 2;
+        if (fits) {
+            return address;
+        }
+        long q = allocate(newSize);
+        copy(address, q, Math.min(old, newSize));
+        free(address);
+        return q;
+    }
+
+    /**
+     * Fills {@code out[off .. off + count)} with blocks of {@code size} bytes; on failure the
+     * blocks already taken are freed before the exception propagates.
+     *
+     * @param size  bytes per block, from 1 to {@link #MAX_SIZE}
+     * @param out   receives the blocks' addresses
+     * @param off   index in {@code out} of the first block
+     * @param count blocks to allocate
+     * @throws IndexOutOfBoundsException when {@code [off, off + count)} is not inside {@code out}
+     * @throws IllegalArgumentException  when {@code size <= 0} or above {@link #MAX_SIZE}
+     * @throws IllegalStateException     when the allocator is closed
      */
     public void allocateBulk(long size, long[] out, int off, int count) {
-        java.util.Objects.checkFromIndexSize(off, count, out.length);
-        if (size - 1 >= SizeClasses.MAX_SMALL_SIZE || size <= 0 || checked) {
-            for (int i = 0; i < count; i++) {
-                out[off + i] = allocate(size);
-            }
-            return;
-        }
-        checkOpen();
-        int c = sizes.classOf(size);
+        Objects.checkFromIndexSize(off, count, out.length);
         int done = 0;
-        boolean rseq = useRseq && currentThreadUsesRseq();
-        while (done < count) {
-            int n = Math.min(count - done, sizes.batch(c));
-            long got = rseq ? slab.popBatch(c, out, off + done, n) : cas.popBatch(c, out, off + done, n);
-            if (got <= 0) {
-                central.remove(c, out, off + done, n);
-                got = n;
+        try {
+            for (; done < count; done++) {
+                out[off + done] = allocate(size);
             }
-            done += (int) got;
+        } catch (RuntimeException | Error e) {
+            for (int i = 0; i < done; i++) {
+                free(out[off + i], size);
+            }
+            throw e;
         }
     }
 
-    /** Frees {@code count} blocks of {@code size} bytes from {@code in[off ..]}, in batches. */
+    /**
+     * Frees {@code count} blocks of {@code size} bytes from {@code in[off ..]}.
+     *
+     * @param in    the blocks' addresses
+     * @param off   index in {@code in} of the first block
+     * @param count blocks to free
+     * @param size  bytes per block, as for {@link #free(long, long)}
+     * @throws IndexOutOfBoundsException when {@code [off, off + count)} is not inside {@code in}
+     * @throws IllegalArgumentException  as {@link #free(long, long)}; the blocks before the bad one are freed
+     * @throws IllegalStateException     as {@link #free(long, long)}
+     */
     public void freeBulk(long[] in, int off, int count, long size) {
-        java.util.Objects.checkFromIndexSize(off, count, in.length);
-        if (size - 1 >= SizeClasses.MAX_SMALL_SIZE || size <= 0 || checked) {
-            for (int i = 0; i < count; i++) {
-                free(in[off + i], size);
-            }
-            return;
-        }
-        checkOpen();
-        int c = sizes.classOf(size);
+        Objects.checkFromIndexSize(off, count, in.length);
         for (int i = off; i < off + count; i++) {
-            checkSizedAddress(in[i]);
-        }
-        boolean rseq = useRseq && currentThreadUsesRseq();
-        int left = count;
-        while (left > 0) {
-            int n = Math.min(left, sizes.batch(c));
-            int from = off + left - n;
-            long moved = rseq ? slab.pushBatch(c, in, from, n) : cas.pushBatch(c, in, from, n);
-            if (moved < n) {
-                central.insert(c, in, from, n - (int) Math.max(0, moved));
-            }
-            left -= n;
+            free(in[i], size);
         }
     }
 
-    /** A segment of {@code size} bytes in the global scope; free it with {@link #free(MemorySegment)}. */
+    /**
+     * A segment of {@code size} bytes (contents unspecified) in this allocator's scope:
+     * accessible from any thread until it is freed ({@link #free(MemorySegment)}) or the
+     * allocator closes, after which any access throws {@link IllegalStateException}.
+     *
+     * @param size bytes, from 1 to {@link #MAX_SIZE}; the segment's size
+     * @return the segment, at the block's address
+     * @throws IllegalArgumentException when {@code size <= 0} or above {@link #MAX_SIZE}
+     * @throws IllegalStateException    when the allocator is closed
+     */
     public MemorySegment allocateSegment(long size) {
-        return MemorySegment.ofAddress(allocate(size)).reinterpret(size);
+        return segmentOf(allocate(size), size);
     }
 
-    /** An Agrona buffer over a new block of {@code capacity} bytes; free it with {@link #freeBuffer}. */
+    /**
+     * This allocator as a {@link SegmentAllocator}: {@code allocate(size, alignment)}
+     * returns a segment in this allocator's scope (contents unspecified, as malloc's), to be
+     * freed with {@link #free(MemorySegment)}. Use an arena ({@link #newConfinedArena()})
+     * for segments freed together and zeroed like the JDK's.
+     *
+     * @return a segment allocator whose segments come from this allocator
+     */
+    public SegmentAllocator asSegmentAllocator() {
+        return (byteSize, byteAlignment) -> {
+            if (byteSize < 0) {
+                throw new IllegalArgumentException("negative size: " + byteSize);
+            }
+            long size = Math.max(1, byteSize);
+            long p = allocateAligned(size, byteAlignment); // throws for an alignment that is not a power of two
+            return segmentOf(p, byteSize);
+        };
+    }
+
+    /**
+     * An Agrona buffer over a new block of {@code capacity} bytes; free it with {@link #freeBuffer}.
+     *
+     * @param capacity bytes, at least 1
+     * @return a buffer of exactly {@code capacity} bytes over the block
+     * @throws IllegalArgumentException when {@code capacity <= 0}
+     * @throws IllegalStateException    when the allocator is closed
+     */
     public UnsafeBuffer allocateBuffer(int capacity) {
         return new UnsafeBuffer(allocate(capacity), capacity);
     }
@@ -232,670 +401,702 @@ public final class PerCpuAllocator implements AutoCloseable {
     // ---------------------------------------------------------------------- free
 
     /**
-     * Frees a block, looking its size up in the page map.
+     * Frees a block of {@code size} bytes (the size it was allocated with, or any size of
+     * the same class). Does nothing for address 0.
      *
-     * @throws IllegalArgumentException when the address is not a live block of this allocator
-     * @throws IllegalStateException    on a double free detected here or in the central tier
+     * @param address the block's address, or 0
+     * @param size    the size in bytes the block was allocated with, or another of its class
+     * @throws IllegalArgumentException when the address is not the start of a live block of
+     *                                  this allocator of that size's class, or the size is invalid
+     * @throws IllegalStateException    on a double free, or when the allocator is closed
      */
-    public void free(long address) {
-        Span s = (address & 7) == 0 ? heap.spanOf(address) : null;
-        if (s == null) {
-            checkOpen();
-            throw new IllegalArgumentException("0x" + Long.toHexString(address)
-                    + " is not a live block of this allocator (foreign address, or its memory was already freed)");
+    public void free(long address, long size) {
+        if ((size - 1) >>> SMALL_SHIFT != 0) {
+            if (address == 0) {
+                return; // free(NULL): nothing, whatever the size, as with free(3)
+            }
+            if (size <= 0 || size > MAX_SIZE) {
+                throw badSize(size);
+            }
+            freeLarge(address, size);
+            return;
         }
-        if (s.state() == Span.State.SMALL) {
-            freeSmall(address, s.sizeClass());
+        if (address == 0) {
+            return;
+        }
+        int c = sizes.classOf(size);
+        checks.onFree(address, c);
+        if (mode != 0) {
+            freeInMode(c, address);
+            return;
+        }
+        front.free(c, address);
+    }
+
+    private void freeInMode(int c, long address) {
+        if ((mode & MODE_CHECKED) != 0) {
+            ownership.checkIn(address, c);
+        }
+        if ((mode & MODE_DIRECT) != 0) {
+            checkOpen();
+            perCpu.direct().push(c, address);
         } else {
-            freeLarge(address, s);
+            front.free(c, address);
         }
     }
 
     /**
-     * Frees a block of {@code size} bytes (the size it was allocated with): no page-map
-     * lookup unless the block is large or checked mode is on. Freeing with another size
-     * class's size is undefined outside checked mode.
+     * Frees a block, finding its size in the page map. Does nothing for address 0.
+     *
+     * @param address the block's address, or 0
+     * @throws IllegalArgumentException when the address is not the start of a live block of this allocator
+     * @throws IllegalStateException    on a double free, or when the allocator is closed
      */
-    public void free(long address, long size) {
-        if (size - 1 >= SizeClasses.MAX_SMALL_SIZE || size <= 0) {
-            if (size <= 0 || size > MAX_LARGE_SIZE) {
-                throw badSize(size);
-            }
-            free(address);
+    public void free(long address) {
+        if (address == 0) {
             return;
         }
-        checkSizedAddress(address);
-        freeSmall(address, sizes.classOf(size));
+        int c = checks.classAt(address);
+        if (c == 0 || c == PageHeap.LARGE_TAG) {
+            freeLarge(address, UNSIZED);
+            return;
+        }
+        checks.onFree(address, c);
+        if (mode != 0) {
+            freeInMode(c, address);
+            return;
+        }
+        front.free(c, address);
     }
 
+    /**
+     * Frees the block under a segment from {@link #allocateSegment} or {@link #asSegmentAllocator()}.
+     *
+     * @param segment the segment; its address is freed as by {@link #free(long)}
+     * @throws IllegalArgumentException as {@link #free(long)}
+     * @throws IllegalStateException    as {@link #free(long)}
+     */
     public void free(MemorySegment segment) {
         free(segment.address());
     }
 
+    /**
+     * Frees the block under a buffer from {@link #allocateBuffer}.
+     *
+     * @param buffer the buffer; its {@code addressOffset()} is freed as by {@link #free(long)}
+     * @throws IllegalArgumentException as {@link #free(long)}
+     * @throws IllegalStateException    as {@link #free(long)}
+     */
     public void freeBuffer(DirectBuffer buffer) {
         free(buffer.addressOffset());
     }
 
-    private void freeSmall(long address, int c) {
-        if (checked) {
-            checkIn(address, c);
-        }
-        Thread self = Thread.currentThread();
-        Magazine m = magazines.home(self);
-        if (m == null) {
-            if (!useMagazines || self.isVirtual()) {
-                freeDirect(c, address, null);
-                return;
-            }
-            m = findMagazine(self);
-        }
-        int t = m.top[c];
-        int ceil = m.ceil[c];
-        if (t < ceil && !closed) {
-            m.slots[t] = address;
-            m.top[c] = t + 1;
-            return;
-        }
-        if (ceil == m.floor[c]) {
-            freeDirect(c, address, m);
-            return;
-        }
-        drain(m, c, address);
-    }
-
-    /** Usable bytes of a live block: its size class's size, or a large block's page-rounded size. */
+    /**
+     * Usable bytes of a live block: its class's size, or a large block's page-rounded size.
+     *
+     * @param address the block's address
+     * @return bytes usable, at least the size it was allocated with
+     * @throws IllegalArgumentException when the address is not the start of a live block of this allocator
+     * @throws IllegalStateException    when the allocator is closed
+     */
     public long usableSize(long address) {
+        checkOpen();
+        int c = checks.classAt(address);
+        if (c != 0 && c != PageHeap.LARGE_TAG) {
+            return sizes.size(c);
+        }
         Span s = heap.spanOf(address);
-        if (s == null || (s.state() == Span.State.LARGE ? address != s.start() : SpanObjects.indexOf(s, address) < 0)) {
-            throw new IllegalArgumentException("0x" + Long.toHexString(address) + " is not a block of this allocator");
+        if (s == null || s.state() != Span.State.LARGE || s.start() != address) {
+            throw notABlock(address);
         }
-        return s.state() == Span.State.SMALL ? s.objectSize() : s.bytes();
+        return s.bytes();
     }
 
-    // ---------------------------------------------------------------- slow paths
+    // --------------------------------------------------------------- large blocks
 
-    private long refill(Magazine m, int c) {
-        checkOpen();
-        int floor = m.floor[c];
-        int n = Math.max(1, (m.ceil[c] - floor) / 2);
-        long got = m.mode.usesRseq() ? slab.popBatch(c, m.classSegments[c], n) : casPopBatch(c, m.slots, floor, n);
-        if (got <= 0) {
-            if (got == 0 && m.mode.usesRseq()) {
-                slabMiss(c);
-            }
-            central.remove(c, m.slots, floor, n);
-            got = n;
-        }
-        m.refills++;
-        int t = floor + (int) got - 1;
-        m.top[c] = t;
-        long p = m.slots[t];
-        return checked ? checkOut(p, c) : p;
-    }
-
-    private void drain(Magazine m, int c, long address) {
-        checkOpen();
-        int floor = m.floor[c];
-        int t = m.top[c];
-        int n = Math.max(1, (t - floor) / 2);
-        // The oldest half [floor, floor + n) leaves (the newest blocks stay, cache-warm); it
-        // starts at the class floor so the magazine's prebuilt segment view serves the downcall.
-        long moved = m.mode.usesRseq() ? slab.pushBatch(c, m.classSegments[c], n) : casPushBatch(c, m.slots, floor, n);
-        // Batch pushes take from the end, so the first n - moved entries are left for the
-        // central tier. They are copied out and the magazine is settled before the insert:
-        // an insert that throws (an invalid block freed unchecked) must not leave blocks
-        // that already moved on still counted in the magazine.
-        int left = n - (int) Math.max(0, moved);
-        long[] toCentral = left > 0 ? Arrays.copyOfRange(m.slots, floor, floor + left) : null;
-        if (left > 0 && moved >= 0 && m.mode.usesRseq()) {
-            slabMiss(c);
-        }
-        m.drains++;
-        int kept = t - floor - n;
-        System.arraycopy(m.slots, floor + n, m.slots, floor, kept);
-        m.slots[floor + kept] = address;
-        m.top[c] = floor + kept + 1;
-        if (toCentral != null) {
-            central.insert(c, toCentral, 0, left);
-        }
-    }
-
-    /** @param m the caller's magazine (its scratch buffer serves batch moves), or null */
-    private long allocateDirect(int c, Magazine m) {
-        if (useRseq) {
-            long p = slab.pop(c);
-            if (p > 0) {
-                return checked ? checkOut(p, c) : p;
-            }
-            if (p != RseqNative.NOT_REGISTERED || RseqNative.attachCurrentThread().usesRseq()) {
-                if (p == RseqNative.NOT_REGISTERED) {
-                    p = slab.pop(c);
-                    if (p > 0) {
-                        return checked ? checkOut(p, c) : p;
-                    }
-                }
-                return refillSlab(c, p, m);
-            }
-        }
-        return allocateCas(c);
-    }
-
-    /** The slab had nothing (or refused): take a batch from the central tier, keep one, cache the rest. */
-    private long refillSlab(int c, long popResult, Magazine m) {
-        checkOpen();
-        if (popResult == 0) {
-            slabMiss(c);
-        }
-        int n = sizes.batch(c);
-        boolean scratch = m != null && m.scratch != null; // the "none" magazine has none
-        long[] buf = scratch ? m.scratch : new long[n];
-        central.remove(c, buf, 0, n);
-        long pushed = n > 1 ? slab.pushBatch(c, scratch ? m.scratchSegment : MemorySegment.ofArray(buf), n - 1) : 0;
-        int left = n - 1 - (int) Math.max(0, pushed);
-        long p = buf[n - 1];
-        if (left > 0) {
-            central.insert(c, buf, 0, left);
-        }
-        return checked ? checkOut(p, c) : p;
-    }
-
-    private long allocateCas(int c) {
-        checkOpen();
-        casOperations.increment();
-        long p = cas.pop(c);
-        if (p == 0) {
-            int n = sizes.batch(c);
-            long[] buf = new long[n];
-            central.remove(c, buf, 0, n);
-            int pushed = n > 1 ? cas.pushBatch(c, buf, 0, n - 1) : 0;
-            if (n - 1 - pushed > 0) {
-                central.insert(c, buf, 0, n - 1 - pushed);
-            }
-            p = buf[n - 1];
-        }
-        return checked ? checkOut(p, c) : p;
-    }
-
-    /** @param m the caller's magazine (its scratch buffer serves batch moves), or null */
-    private void freeDirect(int c, long address, Magazine m) {
-        if (useRseq) {
-            long rc = slab.push(c, address);
-            if (rc == 1) {
-                return;
-            }
-            if (rc == RseqNative.NOT_REGISTERED && RseqNative.attachCurrentThread().usesRseq()) {
-                rc = slab.push(c, address);
-                if (rc == 1) {
-                    return;
-                }
-            }
-            if (rc != RseqNative.NOT_REGISTERED) {
-                checkOpen();
-                if (rc == 0) {
-                    slabMiss(c);
-                }
-                drainSlab(c, address, m);
-                return;
-            }
-        }
-        freeCas(c, address);
-    }
-
-    /** The slab was full (or refused): move a batch and the block to the central tier. */
-    private void drainSlab(int c, long address, Magazine m) {
-        int n = sizes.batch(c);
-        boolean scratch = m != null && m.scratch != null; // the "none" magazine has none
-        long[] buf = scratch ? m.scratch : new long[n + 1];
-        long got = slab.popBatch(c, scratch ? m.scratchSegment : MemorySegment.ofArray(buf), n);
-        int k = (int) Math.max(0, got);
-        buf[k] = address;
-        central.insert(c, buf, 0, k + 1);
-    }
-
-    private void freeCas(int c, long address) {
-        checkOpen();
-        casOperations.increment();
-        if (!cas.push(c, address)) {
-            int n = sizes.batch(c);
-            long[] buf = new long[n + 1];
-            int k = cas.popBatch(c, buf, 0, n);
-            buf[k] = address;
-            central.insert(c, buf, 0, k + 1);
-        }
-    }
-
-    private long casPopBatch(int c, long[] buf, int off, int n) {
-        casOperations.increment();
-        return cas.popBatch(c, buf, off, n);
-    }
-
-    private long casPushBatch(int c, long[] buf, int off, int n) {
-        casOperations.increment();
-        return cas.pushBatch(c, buf, off, n);
-    }
-
-    private void slabMiss(int c) {
-        perCpuMisses.increment();
-        slab.onMiss(c, currentRegion());
-    }
-
-    private static int currentRegion() {
-        return RseqNative.currentRegion();
-    }
-
-    private boolean currentThreadUsesRseq() {
-        return RseqNative.attachCurrentThread().usesRseq();
-    }
-
-    private Magazine findMagazine(Thread self) {
-        if (closing) {
-            return magazines.none();
-        }
-        return magazines.find(self, () -> useRseq ? RseqNative.attachCurrentThread() : RseqMode.CAS_FORCED,
-                this::flushMagazine);
-    }
-
-    /** Gives a magazine's blocks back to the central tier (its owner is dead or is the caller). */
-    void flushMagazine(Magazine m) {
-        for (int c = 1; c < sizes.count(); c++) {
-            int n = m.top[c] - m.floor[c];
-            if (n > 0) {
-                central.insert(c, m.slots, m.floor[c], n);
-                m.top[c] = m.floor[c];
-            }
-        }
-    }
-
-    private long allocateLarge(long size, long alignment) {
-        if (size <= 0 || size > MAX_LARGE_SIZE) {
+    private Span allocateLarge(long size, long alignment) {
+        if (size <= 0 || size > MAX_SIZE) {
             throw badSize(size);
         }
         checkOpen();
-        long pages = (size + PageHeap.PAGE_SIZE - 1) >>> PageHeap.PAGE_SHIFT;
-        Span s = heap.allocateAligned((int) pages, Math.max(1, alignment >>> PageHeap.PAGE_SHIFT), Span.State.LARGE);
+        Span s = heap.allocateLarge(size, alignment);
         largeBytes.add(s.bytes());
-        return s.start();
+        largeBlocks.increment();
+        return s;
     }
 
-    private void freeLarge(long address, Span s) {
+    /** @param size the size given to a sized free (validated), or {@link #UNSIZED} */
+    private void freeLarge(long address, long size) {
+        if (address == 0) {
+            return;
+        }
         checkOpen();
-        if (address != s.start()) {
-            throw new IllegalArgumentException("0x" + Long.toHexString(address)
-                    + " points inside a large block starting at 0x" + Long.toHexString(s.start()));
+        Span s = heap.spanOf(address);
+        if (s == null || s.state() != Span.State.LARGE || s.start() != address) {
+            if (size != UNSIZED && s != null && s.state() == Span.State.SMALL) {
+                throw new IllegalArgumentException("free of 0x" + Long.toHexString(address) + " with size " + size
+                        + ", but the address is a " + s.objectSize() + " B block");
+            }
+            throw notABlock(address);
+        }
+        long pages = (size + PageHeap.PAGE_SIZE - 1) >>> PageHeap.PAGE_SHIFT;
+        if (size != UNSIZED && pages != s.pages()) {
+            throw new IllegalArgumentException("free of 0x" + Long.toHexString(address) + " with size " + size
+                    + ", but the block is " + s.bytes() + " bytes");
         }
         heap.free(s);
         largeBytes.add(-s.bytes());
+        largeBlocks.decrement();
     }
 
-    // -------------------------------------------------------------- checked mode
+    // ----------------------------------------------------------------- helpers
 
-    private long checkOut(long p, int c) {
-        Span s = heap.spanOf(p);
-        int idx = s == null ? -1 : SpanObjects.indexOf(s, p);
-        if (idx < 0 || !SpanObjects.markUser(s, idx)) {
-            throw new IllegalStateException("internal error: block 0x" + Long.toHexString(p)
-                    + " of class " + c + " handed out twice");
+    private MemorySegment segmentOf(long address, long size) {
+        if (checks.inHeap(address)) {
+            return memory.asSlice(address - heap.base(), size);
         }
-        return p;
+        return MemorySegment.ofAddress(address).reinterpret(size, lifetime, null);
     }
 
-    private void checkIn(long address, int c) {
-        Span s = heap.spanOf(address);
-        if (s == null || s.state() != Span.State.SMALL) {
-            throw new IllegalArgumentException("0x" + Long.toHexString(address) + " is not a block of this allocator");
-        }
-        if (s.sizeClass() != c) {
-            throw new IllegalArgumentException("0x" + Long.toHexString(address) + " is a " + s.objectSize()
-                    + " B block, freed with a size of class " + c + " (" + sizes.size(c) + " B)");
-        }
-        int idx = SpanObjects.indexOf(s, address);
-        if (idx < 0) {
-            throw new IllegalArgumentException("0x" + Long.toHexString(address) + " points inside a "
-                    + s.objectSize() + " B block, not at its start");
-        }
-        if (!SpanObjects.clearUser(s, idx)) {
-            throw new IllegalStateException("double free of 0x" + Long.toHexString(address)
-                    + " (" + s.objectSize() + " B): the block is not allocated");
-        }
+    private void zero(long address, long size) {
+        segmentOf(address, size).fill((byte) 0);
     }
 
-    private static void checkSizedAddress(long address) {
-        if (address <= 0 || (address & 7) != 0) {
-            throw new IllegalArgumentException("0x" + Long.toHexString(address) + " is not a block address");
-        }
+    private void copy(long from, long to, long bytes) {
+        MemorySegment.copy(segmentOf(from, bytes), 0, segmentOf(to, bytes), 0, bytes);
     }
 
     private void checkOpen() {
-        if (closing) {
+        if (closed) {
             throw new IllegalStateException("allocator is closed");
         }
     }
 
     private static IllegalArgumentException badSize(long size) {
-        return new IllegalArgumentException("size must be between 1 and " + MAX_LARGE_SIZE + " bytes, not " + size);
+        return new IllegalArgumentException("size must be between 1 and " + MAX_SIZE + " bytes, not " + size);
     }
 
-    // ------------------------------------------------------------ maintenance
+    private IllegalArgumentException notABlock(long address) {
+        checkOpen();
+        return new IllegalArgumentException("0x" + Long.toHexString(address) + " is not a live block of this"
+                + " allocator (foreign memory, inside a block, or already freed)");
+    }
+
+    // ------------------------------------------------------------------ arenas
 
     /**
-     * Returns idle memory to the OS: drains every per-CPU region, the CAS caches, the
-     * calling thread's magazine and dead threads' magazines into the spans, then releases
-     * every free page. Live threads keep their magazines.
+     * A confined arena whose segments come from this allocator, zeroed like {@code
+     * Arena.ofConfined()}'s; its close frees them all. The allocator cannot close while it
+     * is open.
+     *
+     * @return a new open arena, owned by the calling thread
+     * @throws IllegalStateException when the allocator is closed
+     */
+    public PerCpuArena newConfinedArena() {
+        return openArena(false, true);
+    }
+
+    /**
+     * A shared arena (any thread may allocate and access), zeroed like {@code Arena.ofShared()}'s.
+     *
+     * @return a new open arena
+     * @throws IllegalStateException when the allocator is closed
+     */
+    public PerCpuArena newSharedArena() {
+        return openArena(true, true);
+    }
+
+    /**
+     * Like {@link #newConfinedArena()}, but segments are not zeroed (their contents are unspecified).
+     *
+     * @return a new open arena, owned by the calling thread
+     * @throws IllegalStateException when the allocator is closed
+     */
+    public PerCpuArena newUninitializedConfinedArena() {
+        return openArena(false, false);
+    }
+
+    /**
+     * Like {@link #newSharedArena()}, but segments are not zeroed (their contents are unspecified).
+     *
+     * @return a new open arena
+     * @throws IllegalStateException when the allocator is closed
+     */
+    public PerCpuArena newUninitializedSharedArena() {
+        return openArena(true, false);
+    }
+
+    private PerCpuArena openArena(boolean shared, boolean zeroed) {
+        synchronized (arenas) {
+            checkOpen();
+            PerCpuArena a = new PerCpuArena(this, shared, zeroed, arenas);
+            arenas.opened(a);
+            return a;
+        }
+    }
+
+    // ------------------------------------------------------------- maintenance
+
+    /**
+     * Returns idle memory to the OS: flushes dead threads' caches and the calling thread's,
+     * drains every per-CPU region, the CAS stripes and the transfer caches into the spans,
+     * then releases every free page. Live threads keep their caches.
      *
      * @return bytes given back to the OS by this call
+     * @throws IllegalStateException when the allocator is closed
      */
     public long releaseMemory() {
-        synchronized (maintenanceLock) {
-            checkOpen();
-            drainCaches(true);
-            return heap.release(Long.MAX_VALUE);
-        }
-    }
-
-    /** Drains caches into the central tier; with {@code all}, every region, else idle ones (maintenance). */
-    void drainCaches(boolean all) {
-        RseqSlab.Sink sink = (c, ptrs, n) -> central.insert(c, ptrs, 0, n);
-        magazines.reclaimDead(this::flushMagazine);
-        if (all) {
-            Thread t = Thread.currentThread();
-            if (useMagazines && !t.isVirtual()) {
-                Magazine m = magazines.owned(t);
-                if (m != null) {
-                    flushMagazine(m);
-                }
-            }
-            if (slab != null) {
-                for (int r = 0; r < slab.regions(); r++) {
-                    slab.drainRegion(r, sink);
-                }
-            }
-            cas.drain(sink);
-        }
-        central.flushTransferCaches();
+        checkOpen();
+        return maintenance.releaseAll();
     }
 
     /**
-     * One maintenance pass: flushes dead threads' magazines, and drains per-CPU regions
-     * whose headers did not change since the previous pass (idle cpus), so their blocks
-     * can return to spans and, by the page heap's policy, to the OS.
+     * Registers this allocator's {@link AllocatorMXBean} with the platform MBean server as
+     * {@code dev.rseq.alloc:type=PerCpuAllocator,name=<name>}; close() unregisters it.
+     *
+     * @param name the value of the {@code name} key (quoted in the object name)
+     * @return the name it was registered under
+     * @throws IllegalStateException when an MBean of that name exists already, or the allocator is closed
      */
-    void maintain(long[] lastFingerprints) {
-        synchronized (maintenanceLock) {
-            if (closing) {
-                return;
-            }
-            maintainLocked(lastFingerprints);
+    public synchronized javax.management.ObjectName registerMBean(String name) {
+        checkOpen();
+        try {
+            javax.management.ObjectName on = new javax.management.ObjectName(
+                    "dev.rseq.alloc:type=PerCpuAllocator,name=" + javax.management.ObjectName.quote(name));
+            java.lang.management.ManagementFactory.getPlatformMBeanServer().registerMBean(new AllocatorMBean(this), on);
+            mbeanName = on;
+            return on;
+        } catch (javax.management.JMException e) {
+            throw new IllegalStateException("cannot register the allocator's MBean as " + name + ": " + e, e);
         }
-    }
-
-    private void maintainLocked(long[] lastFingerprints) {
-        magazines.reclaimDead(this::flushMagazine);
-        if (slab == null) {
-            central.releaseEmptySpans();
-            return;
-        }
-        boolean drained = false;
-        for (int r = 0; r < slab.regions(); r++) {
-            long fp = slab.fingerprint(r);
-            if (fp == lastFingerprints[r] && regionHolds(r)) {
-                slab.drainRegion(r, (c, ptrs, n) -> central.insert(c, ptrs, 0, n));
-                drained = true;
-                fp = slab.fingerprint(r);
-            }
-            lastFingerprints[r] = fp;
-        }
-        if (drained) {
-            central.flushTransferCaches();
-        } else {
-            central.releaseEmptySpans();
-        }
-    }
-
-    private boolean regionHolds(int r) {
-        for (int c = 1; c < sizes.count(); c++) {
-            if (slab.cached(r, c) > 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    int regions() {
-        return slab == null ? 0 : slab.regions();
-    }
-
-    /** Statistics snapshot; see {@link AllocatorStats}. */
-    public AllocatorStats stats() {
-        long magazineBytes = 0;
-        long magazineMisses = 0;
-        Map<String, Integer> byMode = new TreeMap<>();
-        var mags = magazines.snapshot();
-        for (Magazine m : mags) {
-            for (int c = 1; c < sizes.count(); c++) {
-                magazineBytes += (long) m.held(c) * sizes.size(c);
-            }
-            magazineMisses += m.refills + m.drains;
-            byMode.merge(m.mode.label(), 1, Integer::sum);
-        }
-        long perCpu = 0;
-        Map<Integer, Long> byRegion = new TreeMap<>();
-        if (slab != null) {
-            for (int r = 0; r < slab.regions(); r++) {
-                long b = 0;
-                for (int c = 1; c < sizes.count(); c++) {
-                    b += (long) slab.cached(r, c) * sizes.size(c);
-                }
-                if (b > 0) {
-                    byRegion.put(r, b);
-                }
-                perCpu += b;
-            }
-        }
-        long casBytes = 0;
-        long transferBytes = 0;
-        long outBytes = 0;
-        long outObjects = 0;
-        long centralFree = 0;
-        long cachedObjects = 0;
-        for (int c = 1; c < sizes.count(); c++) {
-            casBytes += cas.cached(c) * sizes.size(c);
-            transferBytes += central.transferCached(c) * sizes.size(c);
-            long out = central.objectsOut(c);
-            outObjects += out;
-            outBytes += out * sizes.size(c);
-            centralFree += central.objectsFreeInSpans(c) * sizes.size(c);
-            cachedObjects += cas.cached(c) + central.transferCached(c);
-            for (Magazine m : mags) {
-                cachedObjects += m.held(c);
-            }
-            if (slab != null) {
-                for (int r = 0; r < slab.regions(); r++) {
-                    cachedObjects += slab.cached(r, c);
-                }
-            }
-        }
-        long large = largeBytes.sum();
-        long inUse = outBytes - (magazineBytes + perCpu + casBytes + transferBytes) + large;
-        PageHeap.Stats hs = heap.stats();
-        return new AllocatorStats(inUse, outObjects - cachedObjects, large, magazineBytes, perCpu, byRegion,
-                casBytes, transferBytes, centralFree, hs.mappedBytes(), hs.freeBytes(), hs.returnedBytes(),
-                hs.releasedTotal(), mags.size(), magazines.capacity(), magazineMisses, perCpuMisses.sum(),
-                casOperations.sum(), RseqNative.aborts(), byMode, RseqNative.USE_MM_CID ? "mm_cid" : "cpu_id");
-    }
-
-    /** Page heap counters (for accounting checks). */
-    public PageHeap.Stats heapStats() {
-        return heap.stats();
-    }
-
-    public FastPath fastPath() {
-        return fastPath;
-    }
-
-    public boolean isChecked() {
-        return checked;
-    }
-
-    /** True when this allocator uses the rseq slabs (false when CAS was forced). */
-    public boolean usesRseq() {
-        return useRseq;
-    }
-
-    public boolean isClosed() {
-        return closing;
     }
 
     /**
-     * Returns all of this allocator's memory to the OS. Every block it handed out becomes
-     * invalid; later calls throw {@link IllegalStateException}. The global allocator
-     * cannot be closed.
+     * {@link #registerMBean(String)} with a name unique to this instance ("global" for {@link #global()}).
+     *
+     * @return the name it was registered under
+     * @throws IllegalStateException when it is registered already, or the allocator is closed
+     */
+    public javax.management.ObjectName registerMBean() {
+        return registerMBean(isGlobal ? "global" : "instance-" + System.identityHashCode(this));
+    }
+
+    private synchronized void unregisterMBean() {
+        if (mbeanName != null) {
+            try {
+                java.lang.management.ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);
+            } catch (javax.management.JMException e) {
+                // Already gone: nothing to undo.
+            }
+            mbeanName = null;
+        }
+    }
+
+    /**
+     * Statistics snapshot; see {@link AllocatorStats}.
+     *
+     * @return a new snapshot, taken from every tier now
+     */
+    public AllocatorStats stats() {
+        TierStats t = new TierStats(sizes.count());
+        if (front != null) {
+            front.collect(t);
+        }
+        perCpu.collect(t);
+        central.collect(t);
+        return StatsAssembly.assemble(
+                t,
+                sizes,
+                heap.stats(),
+                largeBytes.sum(),
+                largeBlocks.sum(),
+                perCpu.usesRseq() ? (RseqNative.USE_MM_CID ? "mm_cid" : "cpu_id") : "none",
+                front == null ? "none" : CarrierThreads.METHOD,
+                RseqNative.aborts());
+    }
+
+    /** {@return the settings this allocator was made with} */
+    public AllocatorSettings settings() {
+        return settings;
+    }
+
+    /** {@return how threads reach the per-CPU tier} */
+    public FastPath fastPath() {
+        return settings.fastPath();
+    }
+
+    /** {@return true in checked mode (an ownership bit per object, see {@link Builder#checked})} */
+    public boolean isChecked() {
+        return settings.checked();
+    }
+
+    /**
+     * True when this allocator uses the rseq slabs (false when CAS was forced or rseq is unavailable).
+     *
+     * @return true for the rseq slabs, false for the CAS stripes
+     */
+    public boolean usesRseq() {
+        return perCpu.usesRseq();
+    }
+
+    /** {@return true once {@link #close()} has been called and not refused} */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes the allocator. Refused with {@link IllegalStateException} while any of its
+     * arenas is open (their segments must stay valid), leaving the allocator usable.
+     *
+     * <p>Otherwise every later call throws {@link IllegalStateException}, and any access
+     * through a segment of this allocator's scope throws too, including one racing with the
+     * close. The memory goes back to the OS. The address space is unmapped when every block
+     * came back (nothing with users, nothing cached by other live threads); otherwise it
+     * stays mapped (holding no memory) so that a raw address someone still holds reads and
+     * writes harmlessly instead of crashing the JVM. The global allocator cannot be closed.
      */
     @Override
     public void close() {
         if (isGlobal) {
             throw new UnsupportedOperationException("the global allocator cannot be closed");
         }
-        synchronized (this) {
-            if (closing) {
+        synchronized (arenas) {
+            if (closed) {
                 return;
             }
-            closing = true;
+            arenas.refuseCloseIfAnyOpen();
             closed = true;
         }
-        if (maintenance != null) {
-            maintenance.stop();
+        checks.close();
+        unregisterMBean();
+        if (front != null) {
+            front.close();
         }
-        synchronized (maintenanceLock) {
-            // A pass that began before `closing` was set has finished; later ones return at once.
-            if (slab != null) {
-                slab.retire();
+        maintenance.stop();
+        synchronized (maintenance.lock) {
+            RuntimeException problem = null;
+            try {
+                maintenance.drainAll();
+            } catch (RuntimeException e) {
+                problem = e;
             }
-            heap.close();
+            perCpu.retire();
+            boolean scopeClosed = closeLifetime();
+            boolean everythingBack = central.objectsOut() == 0 && largeBlocks.sum() == 0;
+            if (scopeClosed && everythingBack) {
+                heap.close();
+            } else {
+                keptMapped = true;
+                heap.retire();
+            }
+            if (problem != null) {
+                System.getLogger("dev.rseq.alloc")
+                        .log(System.Logger.Level.WARNING, "rseqalloc close: a cached block was invalid", problem);
+            }
         }
     }
 
-    /** Open a confined arena whose segments come from this allocator. */
-    public PerCpuArena newConfinedArena() {
-        checkOpen();
-        return new PerCpuArena(this, false);
+    /**
+     * Closes the scope of this allocator's segments. A shared arena refuses to close while
+     * a downcall holds one of its segments; such holds are brief, so it is retried for a
+     * while. False when it stayed open (then the memory stays mapped).
+     */
+    private boolean closeLifetime() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                lifetime.close();
+                return true;
+            } catch (IllegalStateException e) {
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                Thread.onSpinWait();
+            }
+        }
     }
 
-    /** Open a shared arena (any thread may allocate and access) whose segments come from this allocator. */
-    public PerCpuArena newSharedArena() {
-        checkOpen();
-        return new PerCpuArena(this, true);
+    /**
+     * True when close() kept the address space mapped because blocks were still out.
+     *
+     * @return true when the heap stayed mapped after close; false before close
+     */
+    public boolean keptMappedAfterClose() {
+        return keptMapped;
     }
 
-    /** Configuration of an allocator instance. */
+    /**
+     * Configuration of an allocator instance. It starts from the process's settings; every
+     * setting's documented default is in {@link AllocatorSettings#defaults()}.
+     */
     public static final class Builder {
-        private FastPath fastPath = FastPath.MAGAZINE;
+        private FastPath fastPath;
         private boolean forceCas;
         private boolean checked;
-        private long perCpuCacheBytes = 4L << 20;
-        private int maxMagazines = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
-        private long growBytes = 64L << 20;
-        private long releaseThresholdBytes = 64L << 20;
-        private PageHeap.HugePages hugePages = PageHeap.HugePages.SYSTEM_DEFAULT;
-        private Duration maintenanceInterval = Duration.ofSeconds(1);
+        private long perCpuCacheBytes;
+        private long threadCacheBytes;
+        private long threadCacheBytesPerThread;
+        private long heapReserveBytes;
+        private long growBytes;
+        private long releaseThresholdBytes;
+        private long dedicatedMappingBytes;
+        private MemorySource memory;
+        private long jdkMemoryBytes;
+        private HugePages hugePages;
+        private Duration maintenanceInterval;
 
         private Builder() {
+            from(AllocatorSettings.fromEnvironment(true));
         }
 
-        /** How platform threads reach the per-CPU tier (default {@link FastPath#MAGAZINE}). */
-        public Builder fastPath(FastPath path) {
-            this.fastPath = java.util.Objects.requireNonNull(path);
+        private Builder from(AllocatorSettings s) {
+            fastPath = s.fastPath();
+            forceCas = s.forceCas();
+            checked = s.checked();
+            perCpuCacheBytes = s.perCpuCacheBytes();
+            threadCacheBytes = s.threadCacheBytes();
+            threadCacheBytesPerThread = s.threadCacheBytesPerThread();
+            heapReserveBytes = s.heapReserveBytes();
+            growBytes = s.growBytes();
+            releaseThresholdBytes = s.releaseThresholdBytes();
+            dedicatedMappingBytes = s.dedicatedMappingBytes();
+            memory = s.memory();
+            jdkMemoryBytes = s.jdkMemoryBytes();
+            hugePages = s.hugePages();
+            maintenanceInterval = s.maintenanceInterval();
             return this;
         }
 
-        /** Use the CAS caches instead of rseq on every thread of this instance. */
+        /**
+         * Reads the {@code rseqalloc.*} system properties and {@code RSEQALLOC_*} variables
+         * again, strictly (the builder already starts from them, leniently); later builder
+         * calls override them.
+         *
+         * @return this builder
+         * @throws dev.rseq.alloc.config.InvalidSettingException naming an invalid setting and its allowed values
+         */
+        public Builder fromSystemProperties() {
+            return from(AllocatorSettings.fromEnvironment(false));
+        }
+
+        /**
+         * How threads reach the per-CPU tier (default {@link FastPath#THREAD_CACHE}).
+         *
+         * @param path the fast path
+         * @return this builder
+         * @throws NullPointerException when {@code path} is null
+         */
+        public Builder fastPath(FastPath path) {
+            this.fastPath = Objects.requireNonNull(path);
+            return this;
+        }
+
+        /**
+         * Use the CAS caches instead of rseq on every thread of this instance.
+         *
+         * @param force true for CAS caches on every thread
+         * @return this builder
+         */
         public Builder forceCas(boolean force) {
             this.forceCas = force;
             return this;
         }
 
-        /** Checked mode: per-object validation on every allocate and free (see class doc). */
+        /**
+         * Checked mode: an ownership bit per object on every allocate and free (see the class doc).
+         *
+         * @param on true for checked mode
+         * @return this builder
+         */
         public Builder checked(boolean on) {
             this.checked = on;
             return this;
         }
 
-        /** Per-CPU byte budget: the sum over classes of capacity x size one region may reach. */
+        /**
+         * Per-CPU byte budget: the sum over classes of capacity x size one rseq region may reach.
+         *
+         * @param bytes the budget in bytes
+         * @return this builder
+         * @throws IllegalArgumentException when {@code bytes <= 0}
+         */
         public Builder perCpuCacheBytes(long bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("perCpuCacheBytes must be positive");
-            }
-            this.perCpuCacheBytes = bytes;
+            this.perCpuCacheBytes = positive("perCpuCacheBytes", bytes);
             return this;
         }
 
-        /** Most platform threads that get a magazine at once (others use the per-CPU tier directly). */
-        public Builder maxMagazines(int count) {
-            if (count < 0) {
-                throw new IllegalArgumentException("maxMagazines must be >= 0");
-            }
-            this.maxMagazines = count;
+        /**
+         * Capacity all thread caches together may hold (default 8 MiB per cpu, at least 32 MiB).
+         *
+         * @param bytes the capacity in bytes
+         * @return this builder
+         * @throws IllegalArgumentException when {@code bytes <= 0}
+         */
+        public Builder threadCacheBytes(long bytes) {
+            this.threadCacheBytes = positive("threadCacheBytes", bytes);
             return this;
         }
 
-        /** Bytes mapped from the OS at a time (default 64 MiB; address space, not memory). */
+        /**
+         * Capacity one thread cache may hold (default 8 MiB).
+         *
+         * @param bytes the capacity in bytes
+         * @return this builder
+         * @throws IllegalArgumentException when {@code bytes <= 0}
+         */
+        public Builder threadCacheBytesPerThread(long bytes) {
+            this.threadCacheBytesPerThread = positive("threadCacheBytesPerThread", bytes);
+            return this;
+        }
+
+        /**
+         * Address space reserved for the heap (default 64 GiB; no memory until used).
+         *
+         * @param bytes the reservation in bytes
+         * @return this builder
+         * @throws IllegalArgumentException when {@code bytes <= 0}
+         */
+        public Builder heapReserveBytes(long bytes) {
+            this.heapReserveBytes = positive("heapReserveBytes", bytes);
+            return this;
+        }
+
+        /**
+         * Bytes of the reservation made usable at a time (default 64 MiB).
+         *
+         * @param bytes the step in bytes
+         * @return this builder
+         * @throws IllegalArgumentException when {@code bytes <= 0}
+         */
         public Builder growBytes(long bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("growBytes must be positive");
-            }
-            this.growBytes = bytes;
+            this.growBytes = positive("growBytes", bytes);
             return this;
         }
 
-        /** Free page-heap bytes kept before the excess is returned to the OS (default 64 MiB). */
+        /**
+         * Free page-heap bytes kept before the excess is returned to the OS (default 64 MiB).
+         *
+         * @param bytes the threshold in bytes; 0 keeps none
+         * @return this builder
+         * @throws IllegalArgumentException when {@code bytes < 0}
+         */
         public Builder releaseThresholdBytes(long bytes) {
             if (bytes < 0) {
-                throw new IllegalArgumentException("releaseThresholdBytes must be >= 0");
+                throw new IllegalArgumentException("releaseThresholdBytes must be >= 0, not " + bytes);
             }
             this.releaseThresholdBytes = bytes;
             return this;
         }
 
-        /** Transparent huge page advice for the heap's regions. */
-        public Builder hugePages(PageHeap.HugePages advice) {
-            this.hugePages = java.util.Objects.requireNonNull(advice);
+        /**
+         * Blocks of at least this size get a mapping of their own, made and unmapped outside any lock (default 64 MiB).
+         *
+         * @param bytes the threshold in bytes
+         * @return this builder
+         * @throws IllegalArgumentException when {@code bytes <= 0}
+         */
+        public Builder dedicatedMappingBytes(long bytes) {
+            this.dedicatedMappingBytes = positive("dedicatedMappingBytes", bytes);
             return this;
         }
 
-        /** Background maintenance period (idle per-CPU drain, dead magazines); null disables it. */
+        /**
+         * Where the heap's memory comes from (default {@link MemorySource#AUTO}).
+         *
+         * @param source the memory source
+         * @return this builder
+         * @throws NullPointerException when {@code source} is null
+         */
+        public Builder memory(MemorySource source) {
+            this.memory = Objects.requireNonNull(source);
+            return this;
+        }
+
+        /**
+         * Size of the heap when its memory comes from the JDK (default 256 MiB, committed at once).
+         *
+         * @param bytes the size in bytes
+         * @return this builder
+         * @throws IllegalArgumentException when {@code bytes <= 0}
+         */
+        public Builder jdkMemoryBytes(long bytes) {
+            this.jdkMemoryBytes = positive("jdkMemoryBytes", bytes);
+            return this;
+        }
+
+        /**
+         * Transparent huge page advice for the heap.
+         *
+         * @param advice the advice
+         * @return this builder
+         * @throws NullPointerException when {@code advice} is null
+         */
+        public Builder hugePages(HugePages advice) {
+            this.hugePages = Objects.requireNonNull(advice);
+            return this;
+        }
+
+        /**
+         * Background maintenance period (dead thread caches, idle per-CPU drain); null, zero or negative disables it.
+         *
+         * @param interval the period, or null for none
+         * @return this builder
+         */
         public Builder maintenanceInterval(Duration interval) {
             this.maintenanceInterval = interval;
             return this;
         }
 
         /**
-         * Reads {@code rseqalloc.checked}, {@code rseqalloc.fastPath}
-         * ({@code MAGAZINE|PER_CPU_DIRECT}) and {@code rseqalloc.perCpuCacheBytes}.
+         * The settings this builder holds now.
+         *
+         * @return a new value with those settings and no problems listed
          */
-        public Builder fromSystemProperties() {
-            if (Boolean.getBoolean("rseqalloc.checked")) {
-                checked = true;
-            }
-            String path = System.getProperty("rseqalloc.fastPath");
-            if (path != null) {
-                fastPath = FastPath.valueOf(path.trim().toUpperCase(java.util.Locale.ROOT));
-            }
-            Long bytes = Long.getLong("rseqalloc.perCpuCacheBytes");
-            if (bytes != null) {
-                perCpuCacheBytes(bytes);
-            }
-            return this;
+        public AllocatorSettings settings() {
+            return new AllocatorSettings(
+                    fastPath,
+                    forceCas,
+                    checked,
+                    perCpuCacheBytes,
+                    threadCacheBytes,
+                    threadCacheBytesPerThread,
+                    heapReserveBytes,
+                    growBytes,
+                    releaseThresholdBytes,
+                    dedicatedMappingBytes,
+                    memory,
+                    jdkMemoryBytes,
+                    hugePages,
+                    maintenanceInterval,
+                    java.util.List.of());
         }
 
+        /** {@return a new allocator with the settings this builder holds} */
         public PerCpuAllocator build() {
-            return new PerCpuAllocator(this, false);
+            return new PerCpuAllocator(settings(), false);
         }
 
-        PerCpuAllocator buildGlobal() {
-            return new PerCpuAllocator(this, true);
+        private static long positive(String name, long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException(name + " must be positive, not " + bytes);
+            }
+            return bytes;
         }
     }
 
     private static final class GlobalHolder {
-        static final PerCpuAllocator INSTANCE = new Builder().fromSystemProperties().buildGlobal();
+        static final PerCpuAllocator INSTANCE = create();
+
+        private static PerCpuAllocator create() {
+            AllocatorSettings s = AllocatorSettings.fromEnvironment(true);
+            for (String problem : s.problems()) {
+                System.err.println("rseqalloc: " + problem);
+            }
+            PerCpuAllocator global = new PerCpuAllocator(s, true);
+            if (dev.rseq.alloc.config.Settings.lenientFromEnvironment().bool(dev.rseq.alloc.config.Setting.JMX)) {
+                global.registerMBean();
+            }
+            return global;
+        }
     }
 }

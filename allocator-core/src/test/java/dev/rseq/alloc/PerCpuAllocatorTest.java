@@ -1,10 +1,8 @@
 package dev.rseq.alloc;
 
-import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -12,20 +10,24 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class PerCpuAllocatorTest {
     /** The allocator configurations every behaviour must hold for. */
     enum Variant {
-        MAGAZINE, DIRECT, CAS, CHECKED;
+        THREAD_CACHE,
+        DIRECT,
+        CAS,
+        CHECKED;
 
         PerCpuAllocator build() {
             PerCpuAllocator.Builder b = PerCpuAllocator.builder().maintenanceInterval(null);
             return switch (this) {
-                case MAGAZINE -> b.build();
+                case THREAD_CACHE -> b.build();
                 case DIRECT -> b.fastPath(FastPath.PER_CPU_DIRECT).build();
                 case CAS -> b.forceCas(true).build();
                 case CHECKED -> b.checked(true).build();
@@ -93,7 +95,7 @@ class PerCpuAllocatorTest {
 
     @Test
     void sizesAndAlignmentsAreValidated() {
-        PerCpuAllocator a = open(Variant.MAGAZINE);
+        PerCpuAllocator a = open(Variant.THREAD_CACHE);
         for (long bad : new long[] {0, -1, Long.MIN_VALUE, (1L << 40) + 1}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.allocate(bad));
             assertTrue(e.getMessage().contains(Long.toString(bad)), e.getMessage());
@@ -108,12 +110,33 @@ class PerCpuAllocatorTest {
     }
 
     @Test
+    void arenaAndSegmentAllocatorHonourEveryAlignmentForSmallSizes() {
+        PerCpuAllocator a = open(Variant.THREAD_CACHE);
+        try (PerCpuArena arena = a.newConfinedArena();
+                PerCpuArena raw = a.newUninitializedSharedArena()) {
+            var segments = a.asSegmentAllocator();
+            for (long size = 1; size <= 80; size++) {
+                for (long align = 1; align <= 256; align <<= 1) {
+                    for (var alloc : List.<java.lang.foreign.SegmentAllocator>of(arena, raw, segments)) {
+                        MemorySegment s = alloc.allocate(size, align);
+                        assertEquals(0, s.address() % align, size + " B aligned to " + align + " by " + alloc);
+                        assertEquals(size, s.byteSize());
+                        if (alloc == segments) {
+                            a.free(s);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void foreignAndFreedAddressesAreRejectedByUnsizedFree() {
-        PerCpuAllocator a = open(Variant.MAGAZINE);
-        PerCpuAllocator other = open(Variant.MAGAZINE);
+        PerCpuAllocator a = open(Variant.THREAD_CACHE);
+        PerCpuAllocator other = open(Variant.THREAD_CACHE);
         long theirs = other.allocate(64);
         assertThrows(IllegalArgumentException.class, () -> a.free(theirs));
-        assertThrows(IllegalArgumentException.class, () -> a.free(0));
+        a.free(0); // does nothing, as free(NULL) and Unsafe.freeMemory(0)
         try (Arena arena = Arena.ofConfined()) {
             long foreign = arena.allocate(64).address();
             assertThrows(IllegalArgumentException.class, () -> a.free(foreign));
@@ -144,20 +167,26 @@ class PerCpuAllocatorTest {
 
     @Test
     void doubleFreesThatReachTheCentralTierAreReportedInAnyMode() {
-        PerCpuAllocator a = PerCpuAllocator.builder().fastPath(FastPath.PER_CPU_DIRECT).maintenanceInterval(null).build();
+        PerCpuAllocator a = PerCpuAllocator.builder()
+                .fastPath(FastPath.PER_CPU_DIRECT)
+                .maintenanceInterval(null)
+                .build();
         opened.add(a);
         long p = a.allocate(64);
         a.free(p, 64);
         a.releaseMemory();
-        assertThrows(RuntimeException.class, () -> {
-            a.free(p, 64);
-            a.releaseMemory();
-        }, "the second free is found when the block reaches its span");
+        assertThrows(
+                RuntimeException.class,
+                () -> {
+                    a.free(p, 64);
+                    a.releaseMemory();
+                },
+                "the second free is found when the block reaches its span");
     }
 
     @Test
     void useAfterCloseThrows() {
-        PerCpuAllocator a = Variant.MAGAZINE.build();
+        PerCpuAllocator a = Variant.THREAD_CACHE.build();
         long p = a.allocate(64);
         a.free(p);
         a.close();
@@ -165,12 +194,14 @@ class PerCpuAllocatorTest {
         assertThrows(IllegalStateException.class, () -> a.free(p, 64));
         assertThrows(IllegalStateException.class, a::newConfinedArena);
         a.close(); // idempotent
-        assertThrows(UnsupportedOperationException.class, () -> PerCpuAllocator.global().close());
+        assertThrows(
+                UnsupportedOperationException.class,
+                () -> PerCpuAllocator.global().close());
     }
 
     @Test
     void confinedArenaFreesEverythingAndSegmentsDieWithIt() throws Exception {
-        PerCpuAllocator a = open(Variant.MAGAZINE);
+        PerCpuAllocator a = open(Variant.THREAD_CACHE);
         MemorySegment kept;
         try (PerCpuArena arena = a.newConfinedArena()) {
             kept = arena.allocate(ValueLayout.JAVA_LONG, 100);
@@ -180,8 +211,8 @@ class PerCpuAllocatorTest {
             MemorySegment empty = arena.allocate(0);
             assertEquals(0, empty.byteSize());
             assertTrue(a.stats().bytesInUse() > 0);
-            Thread other = Thread.ofPlatform().start(() ->
-                    assertThrows(WrongThreadException.class, () -> arena.allocate(8)));
+            Thread other =
+                    Thread.ofPlatform().start(() -> assertThrows(WrongThreadException.class, () -> arena.allocate(8)));
             other.join();
             assertEquals(3, arena.blockCount());
         }
@@ -196,7 +227,7 @@ class PerCpuAllocatorTest {
 
     @Test
     void sharedArenaTakesAllocationsFromManyThreads() throws Exception {
-        PerCpuAllocator a = open(Variant.MAGAZINE);
+        PerCpuAllocator a = open(Variant.THREAD_CACHE);
         try (PerCpuArena arena = a.newSharedArena()) {
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < 8; t++) {
@@ -218,7 +249,7 @@ class PerCpuAllocatorTest {
 
     @Test
     void agronaBuffersAndSegmentsWrapBlocks() {
-        PerCpuAllocator a = open(Variant.MAGAZINE);
+        PerCpuAllocator a = open(Variant.THREAD_CACHE);
         UnsafeBuffer buffer = a.allocateBuffer(128);
         buffer.putLong(120, 7L);
         assertEquals(7L, buffer.getLong(120));
@@ -301,13 +332,13 @@ class PerCpuAllocatorTest {
         assertEquals(0, s.bytesInUse(), s.toString());
         assertEquals(0, s.objectsInUse());
         a.releaseMemory();
-        var heap = a.heapStats();
-        assertEquals(heap.mappedBytes(), heap.inUseBytes() + heap.freeBytes() + heap.returnedBytes());
+        AllocatorStats h = a.stats();
+        assertEquals(h.heapMappedBytes(), h.heapInUseBytes() + h.heapFreeBytes() + h.heapUnbackedBytes());
     }
 
     @Test
     void releaseMemoryReturnsIdleMemoryToTheOs() {
-        PerCpuAllocator a = open(Variant.MAGAZINE);
+        PerCpuAllocator a = open(Variant.THREAD_CACHE);
         long[] blocks = new long[20_000];
         for (int i = 0; i < blocks.length; i++) {
             blocks[i] = a.allocate(1024);
@@ -325,7 +356,10 @@ class PerCpuAllocatorTest {
 
     @Test
     void cachedMemoryIsBoundedWhateverTheThreadCount() throws Exception {
-        PerCpuAllocator a = PerCpuAllocator.builder().maxMagazines(8).maintenanceInterval(null).build();
+        PerCpuAllocator a = PerCpuAllocator.builder()
+                .threadCacheBytes(64 * 1024)
+                .maintenanceInterval(null)
+                .build();
         opened.add(a);
         java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
@@ -345,12 +379,16 @@ class PerCpuAllocatorTest {
                 }
             }));
         }
-        while (threads.stream().filter(t -> t.getState() == Thread.State.WAITING).count() < threads.size()) {
+        while (threads.stream()
+                        .filter(t -> t.getState() == Thread.State.WAITING)
+                        .count()
+                < threads.size()) {
             Thread.sleep(5);
         }
         AllocatorStats s = a.stats();
-        assertTrue(s.magazines() <= 8, s.toString());
-        assertTrue(s.magazineBytes() <= 8 * 64 * 64, "magazines hold at most their cap: " + s.magazineBytes());
+        assertTrue(s.threadCaches() >= 200, s.toString());
+        assertTrue(s.threadCacheBytes() <= 64 * 1024, "thread caches hold at most their budget: " + s);
+        assertTrue(s.threadCacheClaimedBytes() <= 64 * 1024, s.toString());
         hold.countDown();
         for (Thread t : threads) {
             t.join();

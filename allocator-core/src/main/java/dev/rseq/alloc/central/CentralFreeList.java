@@ -3,7 +3,6 @@ package dev.rseq.alloc.central;
 import dev.rseq.alloc.pageheap.PageHeap;
 import dev.rseq.alloc.pageheap.Span;
 import dev.rseq.alloc.pageheap.SpanObjects;
-
 import dev.rseq.alloc.sync.SpinningLock;
 
 /**
@@ -39,12 +38,13 @@ public final class CentralFreeList {
      * every maintenance pass).
      */
     private final SpanList empty = new SpanList();
+
     private final int maxEmptySpans;
     /** Bytes of empty spans one class may keep; at least two spans. */
     static final long EMPTY_SPAN_BYTES = 128 * 1024;
 
-    public CentralFreeList(int sizeClass, int objectSize, int spanPages, int objectsPerSpan,
-                           PageHeap heap, boolean checked) {
+    public CentralFreeList(
+            int sizeClass, int objectSize, int spanPages, int objectsPerSpan, PageHeap heap, boolean checked) {
         this.sizeClass = sizeClass;
         this.objectSize = objectSize;
         this.spanPages = spanPages;
@@ -66,8 +66,8 @@ public final class CentralFreeList {
                     nonEmpty.add(s);
                 }
                 if (s == null) {
-                    s = heap.allocate(spanPages, Span.State.SMALL);
-                    SpanObjects.initSmall(s, sizeClass, objectSize, objectsPerSpan, checked);
+                    s = heap.allocateSmall(spanPages, sizeClass);
+                    SpanObjects.initSmall(s, objectSize, objectsPerSpan, checked);
                     spans++;
                     nonEmpty.add(s);
                 }
@@ -97,7 +97,8 @@ public final class CentralFreeList {
                 long address = in[i];
                 Span s = heap.spanOf(address);
                 int idx = s == null || s.state() != Span.State.SMALL || s.sizeClass() != sizeClass
-                        ? -1 : SpanObjects.indexOf(s, address);
+                        ? -1
+                        : SpanObjects.indexOf(s, address);
                 if (idx < 0) {
                     if (problem == null) {
                         problem = new IllegalArgumentException("0x" + Long.toHexString(address)
@@ -109,8 +110,8 @@ public final class CentralFreeList {
                 }
                 if (!SpanObjects.giveBack(s, idx)) {
                     if (problem == null) {
-                        problem = new IllegalStateException("double free of 0x" + Long.toHexString(address)
-                                + " (" + objectSize + " B): the block is already free");
+                        problem = new IllegalStateException("double free of 0x" + Long.toHexString(address) + " ("
+                                + objectSize + " B): the block is already free");
                     }
                     continue;
                 }

@@ -1,7 +1,6 @@
 package dev.rseq.alloc.central;
 
 import dev.rseq.alloc.pageheap.Span;
-
 import java.util.LinkedHashSet;
 
 /**

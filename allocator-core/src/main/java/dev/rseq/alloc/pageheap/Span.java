@@ -11,18 +11,28 @@ package dev.rseq.alloc.pageheap;
  */
 public final class Span {
     /** Life cycle of a span. */
-    public enum State { FREE, SMALL, LARGE, RETIRED }
+    public enum State {
+        FREE,
+        SMALL,
+        LARGE,
+        RETIRED
+    }
 
+    /** Page number relative to the heap's reservation; -1 for a dedicated mapping. */
     final long startPage;
-    final int pages;
+
+    final long start;
+    final long pages;
     /**
      * Written under the page heap's lock, read without it. Not volatile: a reader reaches a
      * span through an address that was handed to it with happens-before (a lock, or the
      * user's own synchronisation), which orders the state it needs to see.
      */
     State state;
-    /** Free spans only: its pages were given back to the OS (they read as zeroes). */
-    boolean returned;
+    /** Free spans: its pages hold no memory (never touched, or given back), so they read as zeroes. */
+    boolean unbacked;
+    /** SMALL and LARGE spans: every byte was zero when the span was carved. */
+    boolean zeroed;
 
     // Small-object state, guarded by the owning CentralFreeList's lock.
     int sizeClass;
@@ -30,29 +40,27 @@ public final class Span {
     int objectCount;
     /** Bit i set: object i is in this span (not handed to any cache or user). */
     long[] freeBits;
+
     int freeCount;
     /** Checked mode: bit i set while object i is with a user. Updated atomically. */
     long[] userBits;
-    /** Links in the central free list's list of spans with free objects. */
-    Span prevNonEmpty;
-    Span nextNonEmpty;
-    boolean onNonEmptyList;
 
-    Span(long startPage, int pages, State state) {
+    Span(long start, long startPage, long pages, State state) {
+        this.start = start;
         this.startPage = startPage;
         this.pages = pages;
         this.state = state;
     }
 
     public long start() {
-        return startPage << PageHeap.PAGE_SHIFT;
+        return start;
     }
 
     public long bytes() {
-        return (long) pages << PageHeap.PAGE_SHIFT;
+        return pages << PageHeap.PAGE_SHIFT;
     }
 
-    public int pages() {
+    public long pages() {
         return pages;
     }
 
@@ -68,13 +76,18 @@ public final class Span {
         return objectSize;
     }
 
-    boolean contains(long address) {
-        return address >= start() && address < start() + bytes();
+    /** True when the span's bytes were all zero when it was handed out. */
+    public boolean zeroed() {
+        return zeroed;
+    }
+
+    boolean isDedicated() {
+        return startPage < 0;
     }
 
     @Override
     public String toString() {
-        return "Span[" + Long.toHexString(start()) + "+" + pages + "p " + state
+        return "Span[" + Long.toHexString(start) + "+" + pages + "p " + state
                 + (state == State.SMALL ? " class " + sizeClass : "") + "]";
     }
 }

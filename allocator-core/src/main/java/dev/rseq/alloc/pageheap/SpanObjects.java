@@ -11,12 +11,10 @@ import java.lang.invoke.VarHandle;
 public final class SpanObjects {
     private static final VarHandle BITS = MethodHandles.arrayElementVarHandle(long[].class);
 
-    private SpanObjects() {
-    }
+    private SpanObjects() {}
 
-    /** Turns a fresh span into {@code count} free objects of {@code size} bytes. */
-    public static void initSmall(Span s, int sizeClass, int size, int count, boolean checked) {
-        s.sizeClass = sizeClass;
+    /** Turns a fresh SMALL span into {@code count} free objects of {@code size} bytes. */
+    public static void initSmall(Span s, int size, int count, boolean checked) {
         s.objectSize = size;
         s.objectCount = count;
         s.freeBits = new long[(count + 63) >>> 6];
@@ -38,7 +36,7 @@ public final class SpanObjects {
     /** Moves up to {@code max} free objects out of the span into {@code out}; returns how many. */
     public static int take(Span s, long[] out, int off, int max) {
         long[] bits = s.freeBits;
-        long start = s.start();
+        long start = s.start;
         int taken = 0;
         for (int w = 0; w < bits.length && taken < max; w++) {
             long word = bits[w];
@@ -55,16 +53,21 @@ public final class SpanObjects {
 
     /**
      * Index of the object at {@code address}, or -1 when the address is not the start of
-     * an object of this span. The only division on any path, and only here in the
-     * central tier (or in checked mode).
+     * an object of this span. Slow paths only (the fast validation multiplies by a
+     * reciprocal instead of dividing).
      */
     public static int indexOf(Span s, long address) {
-        long delta = address - s.start();
+        long delta = address - s.start;
         if (delta < 0 || delta >= (long) s.objectCount * s.objectSize) {
             return -1;
         }
         int idx = (int) (delta / s.objectSize);
         return (long) idx * s.objectSize == delta ? idx : -1;
+    }
+
+    /** True when object {@code idx} is free inside the span (not with a cache or a user). */
+    public static boolean isFree(Span s, int idx) {
+        return (s.freeBits[idx >>> 6] & 1L << idx) != 0;
     }
 
     /** Puts object {@code idx} back; false when it was already free (a double free). */

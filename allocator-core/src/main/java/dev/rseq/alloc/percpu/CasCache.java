@@ -13,12 +13,12 @@ import java.lang.invoke.VarHandle;
  * the lock is taken, so contention spreads instead of queueing. Stripes: the next power
  * of two at or above the cpu count.
  */
-public final class CasCache {
+final class CasCache {
     private final Stripe[] stripes;
     private final int mask;
     private final SlabLayout layout;
 
-    public CasCache(SlabLayout layout, int cpus) {
+    CasCache(SlabLayout layout, int cpus) {
         this.layout = layout;
         int n = Integer.highestOneBit(Math.max(1, cpus) * 2 - 1);
         stripes = new Stripe[n];
@@ -29,7 +29,7 @@ public final class CasCache {
     }
 
     private Stripe lock() {
-        int start = (int) (Thread.currentThread().threadId() * 0x9E3779B97F4A7C15L >>> 40) & mask;
+        int start = (int) ((Thread.currentThread().threadId() * 0x9E3779B97F4A7C15L) >>> 40) & mask;
         for (int spins = 0; ; spins++) {
             Stripe s = stripes[(start + spins) & mask];
             if (s.tryLock()) {
@@ -42,7 +42,7 @@ public final class CasCache {
     }
 
     /** Pops up to {@code n} objects of class {@code c} into {@code out[off ..]}; returns how many. */
-    public int popBatch(int c, long[] out, int off, int n) {
+    int popBatch(int c, long[] out, int off, int n) {
         Stripe s = lock();
         try {
             int k = Math.min(n, s.counts[c]);
@@ -59,7 +59,7 @@ public final class CasCache {
     }
 
     /** Pushes {@code in[off + n - 1]}, {@code in[off + n - 2]}, ... while there is room; returns how many (from the end). */
-    public int pushBatch(int c, long[] in, int off, int n) {
+    int pushBatch(int c, long[] in, int off, int n) {
         Stripe s = lock();
         try {
             long[] stack = s.stacks[c];
@@ -76,7 +76,7 @@ public final class CasCache {
     }
 
     /** One object, or 0 when this stripe has none of class {@code c}. */
-    public long pop(int c) {
+    long pop(int c) {
         Stripe s = lock();
         try {
             int top = s.counts[c];
@@ -91,7 +91,7 @@ public final class CasCache {
     }
 
     /** True when pushed, false when the stripe's class {@code c} is full. */
-    public boolean push(int c, long pointer) {
+    boolean push(int c, long pointer) {
         Stripe s = lock();
         try {
             int top = s.counts[c];
@@ -107,26 +107,41 @@ public final class CasCache {
     }
 
     /** Empties every stripe into {@code sink} (release, close). */
-    public void drain(RseqSlab.Sink sink) {
+    long drain(RseqSlab.Sink sink) {
+        long moved = 0;
+        RuntimeException problem = null;
         for (Stripe s : stripes) {
             while (!s.tryLock()) {
                 Thread.onSpinWait();
             }
             try {
                 for (int c = 1; c < layout.classes(); c++) {
-                    if (s.counts[c] > 0) {
-                        sink.accept(c, s.stacks[c], s.counts[c]);
+                    int n = s.counts[c];
+                    if (n > 0) {
+                        // Settle the stripe before the sink runs: a sink that throws on one
+                        // bad block has still taken every valid one.
+                        long[] out = java.util.Arrays.copyOf(s.stacks[c], n);
                         s.counts[c] = 0;
+                        moved += n;
+                        try {
+                            sink.accept(c, out, n);
+                        } catch (RuntimeException e) {
+                            problem = problem == null ? e : problem;
+                        }
                     }
                 }
             } finally {
                 s.unlock();
             }
         }
+        if (problem != null) {
+            throw problem;
+        }
+        return moved;
     }
 
     /** Objects cached per class, summed over stripes (racy snapshot). */
-    public long cached(int c) {
+    long cached(int c) {
         long n = 0;
         for (Stripe s : stripes) {
             n += s.counts[c];
@@ -134,7 +149,7 @@ public final class CasCache {
         return n;
     }
 
-    public int stripes() {
+    int stripes() {
         return stripes.length;
     }
 
@@ -151,6 +166,7 @@ public final class CasCache {
 
         @SuppressWarnings("unused") // accessed through LOCK
         private volatile int lock;
+
         final long[][] stacks;
         final int[] counts;
 

@@ -1,5 +1,6 @@
 package dev.rseq.alloc.percpu;
 
+import dev.rseq.alloc.rseq.NativeContract;
 import dev.rseq.alloc.sizeclass.SizeClasses;
 
 /**
@@ -18,6 +19,7 @@ import dev.rseq.alloc.sizeclass.SizeClasses;
 public final class SlabLayout {
     /** Slots a class may hold at most, and bytes of objects one class may cache per cpu. */
     static final int MAX_SLOTS_PER_CLASS = 512;
+
     static final long MAX_BYTES_PER_CLASS = 1024 * 1024;
     static final int INITIAL_SIZE_LIMIT = 4096;
     static final long CAS_BYTES_PER_CLASS = 32 * 1024;
@@ -38,7 +40,7 @@ public final class SlabLayout {
         int slot = 1 + classes;
         for (int c = 1; c < classes; c++) {
             this.sizes[c] = sizes.size(c);
-            maxCapacity[c] = (int) Math.clamp(MAX_BYTES_PER_CLASS / sizes.size(c), 2, MAX_SLOTS_PER_CLASS);
+            maxCapacity[c] = Math.clamp(MAX_BYTES_PER_CLASS / sizes.size(c), 2, MAX_SLOTS_PER_CLASS);
             // Classes above 4 KiB start with no capacity and grow only if they miss, so the
             // initial layout (~0.8 MiB of capacity) stays well inside the per-cpu budget.
             initialCapacity[c] = sizes.size(c) <= INITIAL_SIZE_LIMIT ? Math.min(maxCapacity[c], sizes.batch(c)) : 0;
@@ -70,7 +72,7 @@ public final class SlabLayout {
      * this static bound is what keeps them small.
      */
     public int casCapacity(int c) {
-        return c == 0 ? 0 : (int) Math.clamp(CAS_BYTES_PER_CLASS / sizes[c], 1, maxCapacity[c]);
+        return c == 0 ? 0 : Math.clamp(CAS_BYTES_PER_CLASS / sizes[c], 1, maxCapacity[c]);
     }
 
     public int initialCapacity(int c) {
@@ -82,8 +84,32 @@ public final class SlabLayout {
         return regionSize;
     }
 
+    /** Word of a region holding its control word, and of class 0's header; headers follow one per class. */
+    static final int CONTROL_WORD = 0;
+
+    static final int FIRST_HEADER_WORD = 1;
+    static final int CURRENT_SHIFT = 0;
+    static final int END_SHIFT = 16;
+    static final int BEGIN_SHIFT = 32;
+    static final int FIELD_BITS = 16;
+
+    /**
+     * Fails loudly, naming the constant, when librseqalloc's critical sections read the
+     * region differently from this class (the header that both the C and the assembly
+     * include, reported by the library at load; see {@link NativeContract}).
+     */
+    static void checkContract() {
+        NativeContract.require("RA_SLAB_CONTROL_WORD", CONTROL_WORD);
+        NativeContract.require("RA_SLAB_FIRST_HEADER_WORD", FIRST_HEADER_WORD);
+        NativeContract.require("RA_SLAB_HDR_CURRENT_SHIFT", CURRENT_SHIFT);
+        NativeContract.require("RA_SLAB_HDR_END_SHIFT", END_SHIFT);
+        NativeContract.require("RA_SLAB_HDR_BEGIN_SHIFT", BEGIN_SHIFT);
+        NativeContract.require("RA_SLAB_HDR_FIELD_BITS", FIELD_BITS);
+        NativeContract.require("RA_SLAB_WORD_BYTES", Long.BYTES);
+    }
+
     static long header(long begin, long current, long end) {
-        return current | end << 16 | begin << 32;
+        return current << CURRENT_SHIFT | end << END_SHIFT | begin << BEGIN_SHIFT;
     }
 
     static int current(long header) {

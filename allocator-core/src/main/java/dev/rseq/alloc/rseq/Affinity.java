@@ -1,5 +1,9 @@
 package dev.rseq.alloc.rseq;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -7,29 +11,26 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * CPU affinity of OS threads through {@code sched_setaffinity(2)}, for tests and the stress
  * tool: pinning and re-pinning threads forces the migrations that abort rseq critical
  * sections. A virtual thread's calls affect its current carrier.
  */
+@SuppressWarnings("restricted") // FFM downcalls and reinterpret are this class's job; callers enable native access
 public final class Affinity {
     private static final int MASK_BYTES = 128; // cpu_set_t: 1024 cpus
     private static final Linker LINKER = Linker.nativeLinker();
     private static final MethodHandle GETTID = libc("gettid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle SET = libc("sched_setaffinity",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+    private static final MethodHandle SET =
+            libc("sched_setaffinity", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
 
-    private Affinity() {
-    }
+    private Affinity() {}
 
     /** Kernel id of the calling OS thread. */
     public static int currentTid() {
@@ -99,8 +100,11 @@ public final class Affinity {
     /** Parses a kernel cpu list such as {@code 0-3,8,10-11}. */
     private static int[] parseCpuList(String list) {
         List<Integer> cpus = new ArrayList<>();
-        for (String part : list.split(",")) {
-            String[] range = part.trim().split("-");
+        for (String part : list.split(",", -1)) {
+            if (part.isBlank()) {
+                continue;
+            }
+            String[] range = part.trim().split("-", -1);
             int lo = Integer.parseInt(range[0]);
             int hi = range.length > 1 ? Integer.parseInt(range[1]) : lo;
             for (int c = lo; c <= hi; c++) {
@@ -110,7 +114,15 @@ public final class Affinity {
         return cpus.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** The C library's function, or (not Linux, not glibc) one that throws when called. */
     private static MethodHandle libc(String name, FunctionDescriptor d) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), d);
+        return LINKER.defaultLookup()
+                .find(name)
+                .map(s -> LINKER.downcallHandle(s, d))
+                .orElseGet(() -> MethodHandles.dropArguments(
+                        MethodHandles.throwException(d.toMethodType().returnType(), UnsupportedOperationException.class)
+                                .bindTo(new UnsupportedOperationException(name + " is not in this C library")),
+                        0,
+                        d.toMethodType().parameterList()));
     }
 }

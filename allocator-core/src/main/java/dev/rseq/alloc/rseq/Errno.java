@@ -2,8 +2,7 @@ package dev.rseq.alloc.rseq;
 
 /** Names of the errno values rseq registration can report on Linux x86-64. */
 final class Errno {
-    private Errno() {
-    }
+    private Errno() {}
 
     static String name(int errno) {
         return switch (errno) {

@@ -1,9 +1,13 @@
 package dev.rseq.alloc.rseq;
 
 /**
- * How one OS thread reaches the per-CPU caches. A mode is a fact about a platform
- * (or carrier) thread, fixed once that thread attached; a process can hold all of them.
- * The numeric codes are those of librseqalloc ({@code RA_MODE_*}).
+ * How one OS thread reaches the per-CPU caches. A process can hold all of these at once.
+ * A mode is fixed once a thread attached, except {@link #CAS_UNREGISTERED}: such a thread
+ * has no registration this library can use and may not create one, and it moves to
+ * {@link #RSEQ_LIBRSEQ} once librseq's user registers it ({@link #isSettled()} is false;
+ * {@link RseqNative#attachCurrentThread()} re-checks it cheaply on every call).
+ * The numeric codes are those of librseqalloc ({@code RA_MODE_*}); {@link NativeContract}
+ * checks them when the library loads.
  */
 public enum RseqMode {
     /** Not attached yet. */
@@ -14,10 +18,21 @@ public enum RseqMode {
     RSEQ_OWN(2, "rseq-own"),
     /** Another component owns this thread's registration: CAS caches. */
     CAS_OWNED_ELSEWHERE(3, "cas-owned-elsewhere"),
-    /** rseq cannot be registered here (ENOSYS: old kernel, seccomp, valgrind): CAS caches. */
+    /**
+     * rseq cannot be used here: ENOSYS (old kernel, seccomp, valgrind), glibc's own
+     * registration failed, or librseqalloc could not be loaded at all
+     * ({@link RseqNative#available()}). CAS caches.
+     */
     CAS_UNAVAILABLE(4, "cas-unavailable"),
     /** The user forced CAS mode. */
-    CAS_FORCED(5, "cas-forced");
+    CAS_FORCED(5, "cas-forced"),
+    /** librseq owns registration in this process; this thread runs on librseq's area, shared with librseq's users. */
+    RSEQ_LIBRSEQ(6, "rseq-librseq"),
+    /**
+     * Nobody registered this thread and this library may not (librseq owns registration,
+     * or {@code rseqalloc.selfRegister=false}): CAS caches until librseq's user registers it.
+     */
+    CAS_UNREGISTERED(7, "cas-unregistered");
 
     private static final RseqMode[] BY_CODE = values();
 
@@ -41,7 +56,17 @@ public enum RseqMode {
 
     /** True when this thread runs the rseq critical sections. */
     public boolean usesRseq() {
-        return this == RSEQ_GLIBC || this == RSEQ_OWN;
+        return this == RSEQ_GLIBC || this == RSEQ_OWN || this == RSEQ_LIBRSEQ;
+    }
+
+    /**
+     * False when the mode may still change: {@link #UNKNOWN}, and {@link #CAS_UNREGISTERED}
+     * (the thread switches to rseq once librseq's user registers it). A caller that caches
+     * a thread's mode should ask {@link RseqNative#attachCurrentThread()} again while this
+     * is false.
+     */
+    public boolean isSettled() {
+        return this != UNKNOWN && this != CAS_UNREGISTERED;
     }
 
     static RseqMode ofCode(int code) {

@@ -1,5 +1,6 @@
 package dev.rseq.alloc.sizeclass;
 
+import dev.rseq.alloc.pageheap.PageHeap;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,15 +21,25 @@ import java.util.List;
 public final class SizeClasses {
     /** Largest size served from the size classes; larger requests go to the page heap. */
     public static final int MAX_SMALL_SIZE = 256 * 1024;
-    /** Page size of the page heap. */
-    public static final int PAGE_SHIFT = 13;
-    public static final int PAGE_SIZE = 1 << PAGE_SHIFT;
+
+    private static final int PAGE_SIZE = (int) PageHeap.PAGE_SIZE;
+    /**
+     * Object indices are found by multiplying with {@code ceil(2^RECIPROCAL_SHIFT / size)}
+     * and shifting: exact for every offset below 2^21 (spans are smaller, checked in the
+     * constructor) and every size up to 2^18, with no overflow (2^21 * 2^37 < 2^63).
+     */
+    public static final int RECIPROCAL_SHIFT = 40;
+
+    private static final long MAX_SPAN_BYTES = 1L << 21;
 
     private static final int SMALL_LIMIT = 1024;
 
     private final int[] size;
     private final int[] spanPages;
     private final int[] batch;
+    /** Per class: [2c] reciprocal of the size, [2c + 1] size | objects per span << 32. */
+    private final long[] check;
+
     private final byte[] smallIndex = new byte[(SMALL_LIMIT >> 3) + 1];
     private final byte[] largeIndex = new byte[(MAX_SMALL_SIZE >> 7) + 1];
 
@@ -48,11 +59,17 @@ public final class SizeClasses {
         size = new int[n];
         spanPages = new int[n];
         batch = new int[n];
+        check = new long[2 * n];
         for (int c = 1; c < n; c++) {
             size[c] = sizes.get(c);
             spanPages[c] = pagesFor(size[c]);
             // One transfer moves ~64 KiB, between 2 and 32 objects (tcmalloc's rule).
             batch[c] = Math.clamp((64 * 1024) / size[c], 2, MAX_BATCH);
+            if ((long) spanPages[c] * PAGE_SIZE > MAX_SPAN_BYTES) {
+                throw new IllegalStateException("class " + c + " spans exceed the reciprocal's exact range");
+            }
+            check[2 * c] = ((1L << RECIPROCAL_SHIFT) + size[c] - 1) / size[c];
+            check[2 * c + 1] = size[c] | (long) objectsPerSpan(c) << 32;
         }
         for (int i = 0; i < smallIndex.length; i++) {
             smallIndex[i] = (byte) classOfSlow(Math.max(1, i << 3));
@@ -105,6 +122,22 @@ public final class SizeClasses {
         return spanPages[c] * PAGE_SIZE / size[c];
     }
 
+    /**
+     * The index of the object starting exactly {@code offset} bytes into a span of class
+     * {@code c}, or -1 when no object starts there (an interior address, or the span's
+     * unused tail). A multiply and a shift, no division.
+     */
+    public int objectIndex(int c, long offset) {
+        long idx = (offset * check[2 * c]) >>> RECIPROCAL_SHIFT;
+        long word = check[2 * c + 1];
+        return idx * (int) word == offset && idx < (word >>> 32) ? (int) idx : -1;
+    }
+
+    /** The table behind {@link #objectIndex} ({@code [2c]} reciprocal, {@code [2c + 1]} size | count << 32); do not modify. */
+    public long[] objectIndexTable() {
+        return check;
+    }
+
     /** The largest batch of any class. */
     public static final int MAX_BATCH = 32;
 
@@ -115,13 +148,15 @@ public final class SizeClasses {
 
     /** A table of every class: size, span, objects, batch and worst-case waste. */
     public String describe() {
-        StringBuilder sb = new StringBuilder("| class | size | span pages | objects/span | batch | worst request | worst waste |\n");
+        StringBuilder sb = new StringBuilder(
+                "| class | size | span pages | objects/span | batch | worst request | worst waste |\n");
         sb.append("|---|---|---|---|---|---|---|\n");
         for (int c = 1; c < size.length; c++) {
             int smallest = size[c - 1] + 1;
             double waste = 100.0 * (size[c] - smallest) / size[c];
-            sb.append(String.format("| %d | %d | %d | %d | %d | %d | %.1f %% |%n", c, size[c], spanPages[c],
-                    objectsPerSpan(c), batch[c], smallest, waste));
+            sb.append(String.format(
+                    "| %d | %d | %d | %d | %d | %d | %.1f %% |%n",
+                    c, size[c], spanPages[c], objectsPerSpan(c), batch[c], smallest, waste));
         }
         return sb.toString();
     }

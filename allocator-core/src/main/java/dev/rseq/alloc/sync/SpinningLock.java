@@ -11,6 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * it parks as usual.
  */
 public final class SpinningLock extends ReentrantLock {
+    private static final long serialVersionUID = 1L;
+
     /** About a few microseconds of {@code PAUSE} on current x86. */
     static final int SPINS = 128;
 

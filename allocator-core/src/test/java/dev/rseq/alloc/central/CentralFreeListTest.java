@@ -1,24 +1,23 @@
 package dev.rseq.alloc.central;
 
-import dev.rseq.alloc.pageheap.PageHeap;
-import dev.rseq.alloc.sizeclass.SizeClasses;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Set;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rseq.alloc.pageheap.PageHeap;
+import dev.rseq.alloc.sizeclass.SizeClasses;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
 class CentralFreeListTest {
     private final SizeClasses sizes = new SizeClasses();
-    private final PageHeap heap = new PageHeap(4L << 20, PageHeap.HugePages.SYSTEM_DEFAULT, Long.MAX_VALUE);
+    private final PageHeap heap = new PageHeap(new PageHeap.Config(1L << 30, 4L << 20, 0, Long.MAX_VALUE, 64L << 20));
     private final int c = sizes.classOf(48);
-    private final CentralFreeList list = new CentralFreeList(c, sizes.size(c), sizes.spanPages(c),
-            sizes.objectsPerSpan(c), heap, false);
+    private final CentralFreeList list =
+            new CentralFreeList(c, sizes.size(c), sizes.spanPages(c), sizes.objectsPerSpan(c), heap, false);
 
     @AfterEach
     void close() {
@@ -50,8 +49,8 @@ class CentralFreeListTest {
     @Test
     void emptySpansKeptAreBoundedAndReusedBeforeNewOnes() {
         int big = sizes.classOf(64 * 1024);
-        CentralFreeList large = new CentralFreeList(big, sizes.size(big), sizes.spanPages(big),
-                sizes.objectsPerSpan(big), heap, false);
+        CentralFreeList large =
+                new CentralFreeList(big, sizes.size(big), sizes.spanPages(big), sizes.objectsPerSpan(big), heap, false);
         int n = sizes.objectsPerSpan(big) * 5;
         long[] objects = new long[n];
         large.removeRange(objects, 0, n);
@@ -85,8 +84,8 @@ class CentralFreeListTest {
         assertThrows(IllegalArgumentException.class, () -> list.insertRange(new long[] {objects[0] + 8}, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> list.insertRange(new long[] {0x10000L}, 0, 1));
         int other = sizes.classOf(4096);
-        CentralFreeList otherList = new CentralFreeList(other, sizes.size(other), sizes.spanPages(other),
-                sizes.objectsPerSpan(other), heap, false);
+        CentralFreeList otherList = new CentralFreeList(
+                other, sizes.size(other), sizes.spanPages(other), sizes.objectsPerSpan(other), heap, false);
         long[] big = new long[1];
         otherList.removeRange(big, 0, 1);
         assertThrows(IllegalArgumentException.class, () -> list.insertRange(big, 0, 1), "wrong size class");

@@ -1,12 +1,11 @@
 package dev.rseq.alloc.percpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.rseq.alloc.rseq.Affinity;
 import dev.rseq.alloc.rseq.RseqNative;
 import dev.rseq.alloc.sizeclass.SizeClasses;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -14,9 +13,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The rseq slab through the real FFM path: semantics on one pinned cpu, and conservation
@@ -33,48 +32,49 @@ class RseqSlabTest {
     }
 
     @Test
-    void popAndPushFollowTheCapacityAndGrowOnMiss() {
+    void popAndPushFollowTheCapacity() {
         int c = sizes.classOf(64);
         onOneRegion(region -> {
-            RseqSlab slab = new RseqSlab(sizes, layout, 1L << 30);
+            RseqSlab slab = new RseqSlab(layout, RseqNative.regionCount());
             int initial = layout.initialCapacity(c);
-            assertEquals(initial, slab.capacity(region, c));
+            assertEquals(initial, capacity(slab, region, c));
             for (int i = 0; i < initial; i++) {
                 assertEquals(1, slab.push(c, 64L * (i + 1)));
             }
             assertEquals(0, slab.push(c, 8), "full at the initial capacity");
-            slab.onMiss(c, region);
-            assertTrue(slab.capacity(region, c) > initial, "a miss grows the class");
+            assertEquals(4, slab.grow(c, 4, layout.begin(c) + layout.maxCapacity(c)));
             assertEquals(1, slab.push(c, 8));
             assertEquals(8, slab.pop(c));
             assertEquals(64L * initial, slab.pop(c));
-            long[] out = new long[initial];
-            assertEquals(initial - 1, slab.popBatch(c, out, 0, initial));
+            Batch out = new Batch(initial);
+            assertEquals(initial - 1, slab.popBatch(c, out, initial));
+            assertEquals(64L * (initial - 1), out.slots[0], "newest first");
             assertEquals(0, slab.pop(c));
+            assertEquals(initial + 4, slab.shrink(c, 1000), "shrink frees every unused slot");
+            assertEquals(0, capacity(slab, region, c));
         });
     }
 
     @Test
-    void budgetMakesRoomByShrinkingTheClassWithMostUnusedCapacity() {
+    void aSinkThatThrowsLeavesTheRegionRunning() {
         int c = sizes.classOf(64);
-        int big = sizes.classOf(4096);
-        long budget = 0;
-        for (int k = 1; k < layout.classes(); k++) {
-            budget += (long) layout.initialCapacity(k) * sizes.size(k);
-        }
-        long budgetBytes = budget;
         onOneRegion(region -> {
-            RseqSlab slab = new RseqSlab(sizes, layout, budgetBytes);
-            int before = slab.capacity(region, c);
-            slab.onMiss(c, region);
-            assertTrue(slab.capacity(region, c) > before, "the missing class grew");
-            long total = 0;
-            for (int k = 1; k < layout.classes(); k++) {
-                total += (long) slab.capacity(region, k) * sizes.size(k);
-            }
-            assertTrue(total <= budgetBytes, "budget kept: " + total + " <= " + budgetBytes);
-            assertTrue(slab.capacity(region, big) <= layout.initialCapacity(big));
+            RseqSlab slab = new RseqSlab(layout, RseqNative.regionCount());
+            assertEquals(1, slab.push(c, 64));
+            IllegalArgumentException thrown = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class,
+                    () -> slab.drainRegion(region, (cls, ptrs, n) -> {
+                        throw new IllegalArgumentException("rejected");
+                    }));
+            assertEquals("rejected", thrown.getMessage());
+            assertEquals(1, slab.push(c, 128), "the region was restarted after the failed drain");
+            assertEquals(128, slab.pop(c));
         });
+    }
+
+    private static int capacity(RseqSlab slab, int region, int c) {
+        long h = slab.header(region, c);
+        return SlabLayout.end(h) - SlabLayout.begin(h);
     }
 
     /**
@@ -104,7 +104,7 @@ class RseqSlabTest {
 
     @Test
     void remoteDrainsRacingWithCriticalSectionsLoseNothing() throws Exception {
-        RseqSlab slab = new RseqSlab(sizes, layout, 1L << 30);
+        RseqSlab slab = new RseqSlab(layout, RseqNative.regionCount());
         int c = sizes.classOf(128);
         int threads = Runtime.getRuntime().availableProcessors() * 4;
         int tokens = 200;
@@ -128,6 +128,7 @@ class RseqSlabTest {
             int id = t;
             workers.add(Thread.ofPlatform().start(() -> {
                 RseqNative.attachCurrentThread();
+                Batch batch = new Batch(8);
                 tidOf[id] = Affinity.currentTid();
                 tids.incrementAndGet();
                 SplittableRandom random = new SplittableRandom(id);
@@ -138,13 +139,17 @@ class RseqSlabTest {
                     int n = 1 + random.nextInt(8);
                     long rc;
                     if (random.nextBoolean() && counts[id] >= n) {
-                        rc = slab.pushBatch(c, h, counts[id] - n, n);
+                        // pushBatch takes from the end of batch[0, n), a copy of h's tail: the
+                        // tokens it did not take are still in h where they were.
+                        System.arraycopy(h, counts[id] - n, batch.slots, 0, n);
+                        rc = slab.pushBatch(c, batch, n);
                         if (rc > 0) {
                             counts[id] -= (int) rc;
                         }
                     } else if (counts[id] + n <= h.length) {
-                        rc = slab.popBatch(c, h, counts[id], n);
+                        rc = slab.popBatch(c, batch, n);
                         if (rc > 0) {
+                            System.arraycopy(batch.slots, 0, h, counts[id], (int) rc);
                             counts[id] += (int) rc;
                         }
                     } else {

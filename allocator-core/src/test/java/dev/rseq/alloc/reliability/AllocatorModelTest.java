@@ -5,6 +5,10 @@ import dev.rseq.alloc.PerCpuAllocator;
 import dev.rseq.alloc.PerCpuArena;
 import dev.rseq.alloc.stress.FinalAccounting;
 import dev.rseq.alloc.stress.Violation;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -12,11 +16,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
-
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Random operation sequences (allocate, aligned, bulk, sized and unsized free, bulk free,
@@ -30,17 +29,27 @@ class AllocatorModelTest {
 
     /** The allocator configurations, maintenance off so counters are exact between steps. */
     enum Config {
-        MAGAZINE, DIRECT, CAS, CHECKED, CHECKED_DIRECT;
+        THREAD_CACHE,
+        SMALL_BUDGET,
+        DIRECT,
+        CAS,
+        CHECKED,
+        CHECKED_DIRECT;
 
         PerCpuAllocator open() {
-            PerCpuAllocator.Builder b = PerCpuAllocator.builder().maintenanceInterval(null).maxMagazines(4)
-                    .releaseThresholdBytes(1 << 20);
+            PerCpuAllocator.Builder b =
+                    PerCpuAllocator.builder().maintenanceInterval(null).releaseThresholdBytes(1 << 20);
             return switch (this) {
-                case MAGAZINE -> b.fastPath(FastPath.MAGAZINE).build();
+                case THREAD_CACHE -> b.fastPath(FastPath.THREAD_CACHE).build();
+                case SMALL_BUDGET ->
+                    b.threadCacheBytes(16 * 1024)
+                            .threadCacheBytesPerThread(8 * 1024)
+                            .build();
                 case DIRECT -> b.fastPath(FastPath.PER_CPU_DIRECT).build();
                 case CAS -> b.fastPath(FastPath.PER_CPU_DIRECT).forceCas(true).build();
-                case CHECKED -> b.fastPath(FastPath.MAGAZINE).checked(true).build();
-                case CHECKED_DIRECT -> b.fastPath(FastPath.PER_CPU_DIRECT).checked(true).build();
+                case CHECKED -> b.fastPath(FastPath.THREAD_CACHE).checked(true).build();
+                case CHECKED_DIRECT ->
+                    b.fastPath(FastPath.PER_CPU_DIRECT).checked(true).build();
             };
         }
     }
@@ -69,8 +78,12 @@ class AllocatorModelTest {
         }
     }
 
-    private static void apply(PerCpuAllocator a, ReferenceModel model, List<PerCpuArena> arenas,
-                              List<List<MemorySegment>> arenaSegments, Op op) {
+    private static void apply(
+            PerCpuAllocator a,
+            ReferenceModel model,
+            List<PerCpuArena> arenas,
+            List<List<MemorySegment>> arenaSegments,
+            Op op) {
         switch (op) {
             case Op.Alloc(long size) -> {
                 long p = a.allocate(size);
@@ -80,7 +93,8 @@ class AllocatorModelTest {
                 long alignment = 1L << shift;
                 long p = a.allocateAligned(size, alignment);
                 if ((p & (alignment - 1)) != 0) {
-                    throw new AssertionError("allocateAligned(" + size + ", " + alignment + ") = 0x" + Long.toHexString(p));
+                    throw new AssertionError(
+                            "allocateAligned(" + size + ", " + alignment + ") = 0x" + Long.toHexString(p));
                 }
                 model.add(p, size, a.usableSize(p), true, -1);
             }
@@ -170,8 +184,8 @@ class AllocatorModelTest {
         return -1;
     }
 
-    private static void closeArena(ReferenceModel model, List<PerCpuArena> arenas,
-                                   List<List<MemorySegment>> arenaSegments, int i) {
+    private static void closeArena(
+            ReferenceModel model, List<PerCpuArena> arenas, List<List<MemorySegment>> arenaSegments, int i) {
         PerCpuArena arena = arenas.get(i);
         if (!arena.scope().isAlive()) {
             return;
@@ -208,13 +222,22 @@ class AllocatorModelTest {
         Arbitrary<Op> op = Arbitraries.frequencyOf(
                 Tuple.of(30, sizes.map(Op.Alloc::new)),
                 Tuple.of(6, Combinators.combine(sizes, shifts).as(Op.AllocAligned::new)),
-                Tuple.of(4, Combinators.combine(Arbitraries.longs().between(1, 4096), Arbitraries.integers().between(1, 40))
-                        .as(Op.AllocBulk::new)),
-                Tuple.of(25, Combinators.combine(picks, Arbitraries.of(true, false)).as(Op.Free::new)),
+                Tuple.of(
+                        4,
+                        Combinators.combine(
+                                        Arbitraries.longs().between(1, 4096),
+                                        Arbitraries.integers().between(1, 40))
+                                .as(Op.AllocBulk::new)),
+                Tuple.of(
+                        25,
+                        Combinators.combine(picks, Arbitraries.of(true, false)).as(Op.Free::new)),
                 Tuple.of(4, picks.map(Op.FreeBulk::new)),
                 Tuple.of(4, picks.map(Op.Usable::new)),
                 Tuple.of(3, Arbitraries.of(true, false).map(Op.ArenaOpen::new)),
-                Tuple.of(8, Combinators.combine(picks, Arbitraries.longs().between(0, 20_000), shifts).as(Op.ArenaAlloc::new)),
+                Tuple.of(
+                        8,
+                        Combinators.combine(picks, Arbitraries.longs().between(0, 20_000), shifts)
+                                .as(Op.ArenaAlloc::new)),
                 Tuple.of(3, picks.map(Op.ArenaClose::new)),
                 Tuple.of(2, Arbitraries.just(new Op.Release())));
         return op.list().ofMinSize(1).ofMaxSize(150);

@@ -1,24 +1,23 @@
 package dev.rseq.alloc.reliability;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import dev.rseq.alloc.PerCpuAllocator;
 import dev.rseq.alloc.stress.BlockPattern;
 import dev.rseq.alloc.stress.FinalAccounting;
 import dev.rseq.alloc.stress.Violation;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-
 /** "The heap is intact": it still serves and takes back blocks, and its accounting is exact. */
 final class HeapCheck {
     private static final long[] SIZES = {8, 16, 100, 1000, 5000, 40_000, 300_000};
 
-    private HeapCheck() {
-    }
+    private HeapCheck() {}
 
     /**
      * Allocates, fills, verifies and frees a few blocks of every tier, then checks that after
      * releaseMemory() no object, byte, cache entry or span is left over. Call it on the
-     * thread that used the allocator (its magazine is the one releaseMemory() drains).
+     * thread that used the allocator (its thread cache is the one releaseMemory() drains).
      */
     static void assertIntact(PerCpuAllocator a) {
         long[] blocks = new long[SIZES.length * 4];

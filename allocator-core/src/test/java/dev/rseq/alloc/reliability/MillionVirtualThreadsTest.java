@@ -1,27 +1,26 @@
 package dev.rseq.alloc.reliability;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import dev.rseq.alloc.FastPath;
 import dev.rseq.alloc.PerCpuAllocator;
 import dev.rseq.alloc.stress.BlockPattern;
 import dev.rseq.alloc.stress.FinalAccounting;
 import dev.rseq.alloc.stress.LiveSet;
 import dev.rseq.alloc.stress.Violation;
-import org.junit.jupiter.api.Test;
-
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import org.junit.jupiter.api.Test;
 
 /**
  * 1,000,000 short-lived virtual threads, each allocating one to three blocks, filling them,
  * yielding (so it may resume on another carrier and cpu) and verifying and freeing them.
  * Half work inside a synchronized block. Then: no duplicate, no corruption, and the
- * allocator's accounting is exact (virtual threads hold no magazines, so nothing may be
- * left behind by a million threads that are gone).
+ * allocator's accounting is exact (virtual threads own no caches, only their carriers do,
+ * so nothing may be left behind by a million threads that are gone).
  */
 class MillionVirtualThreadsTest {
     private static final int THREADS = 1_000_000;
@@ -29,7 +28,8 @@ class MillionVirtualThreadsTest {
 
     @Test
     void millionShortLivedVirtualThreads() throws Exception {
-        try (PerCpuAllocator a = PerCpuAllocator.builder().fastPath(FastPath.MAGAZINE).build()) {
+        try (PerCpuAllocator a =
+                PerCpuAllocator.builder().fastPath(FastPath.THREAD_CACHE).build()) {
             LiveSet live = new LiveSet();
             AtomicReference<String> failure = new AtomicReference<>();
             LongAdder blocks = new LongAdder();
@@ -67,8 +67,8 @@ class MillionVirtualThreadsTest {
         }
     }
 
-    private static void work(PerCpuAllocator a, LiveSet live, long owner, AtomicReference<String> failure,
-                             LongAdder blocks) {
+    private static void work(
+            PerCpuAllocator a, LiveSet live, long owner, AtomicReference<String> failure, LongAdder blocks) {
         ThreadLocalRandom rng = ThreadLocalRandom.current();
         int k = 1 + rng.nextInt(3);
         long[] addr = new long[k];

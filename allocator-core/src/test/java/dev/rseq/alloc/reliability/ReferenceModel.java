@@ -2,10 +2,8 @@ package dev.rseq.alloc.reliability;
 
 import dev.rseq.alloc.AllocatorStats;
 import dev.rseq.alloc.PerCpuAllocator;
-import dev.rseq.alloc.pageheap.PageHeap;
 import dev.rseq.alloc.sizeclass.SizeClasses;
 import dev.rseq.alloc.stress.BlockPattern;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +16,7 @@ import java.util.TreeMap;
  */
 final class ReferenceModel {
     /** A live block. {@code arena} is -1 for a block freed by the user, else the arena's id. */
-    record Entry(long size, long usable, long owner, boolean aligned, int arena) {
-    }
+    record Entry(long size, long usable, long owner, boolean aligned, int arena) {}
 
     final TreeMap<Long, Entry> live = new TreeMap<>();
     private long nextOwner;
@@ -86,11 +83,14 @@ final class ReferenceModel {
             }
         }
         AllocatorStats s = a.stats();
-        PageHeap.Stats h = a.heapStats();
         assertEq("objectsInUse", smallObjects, s.objectsInUse(), s);
         assertEq("bytesInUse", bytes, s.bytesInUse(), s);
         assertEq("largeBytesInUse", large, s.largeBytesInUse(), s);
-        assertEq("page heap mapped", h.mappedBytes(), h.inUseBytes() + h.freeBytes() + h.returnedBytes(), s);
+        assertEq(
+                "page heap mapped",
+                s.heapMappedBytes(),
+                s.heapInUseBytes() + s.heapFreeBytes() + s.heapUnbackedBytes(),
+                s);
     }
 
     private static void assertEq(String what, long expected, long actual, AllocatorStats s) {

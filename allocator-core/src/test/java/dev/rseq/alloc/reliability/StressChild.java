@@ -5,7 +5,6 @@ import dev.rseq.alloc.stress.StressConfig;
 import dev.rseq.alloc.stress.StressMode;
 import dev.rseq.alloc.stress.StressResult;
 import dev.rseq.alloc.stress.StressRun;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +15,7 @@ import java.util.List;
  * summary and its STRESS-RESULT line; exits 0 on pass, 1 on a violation.
  */
 public final class StressChild {
-    private StressChild() {
-    }
+    private StressChild() {}
 
     public static void main(String[] args) {
         StressConfig config = new StressConfig()

@@ -1,14 +1,13 @@
 package dev.rseq.alloc.reliability;
 
-import dev.rseq.alloc.rseq.NativeLibrary;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import dev.rseq.alloc.rseq.NativeLibrary;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /**
  * Stress runs whose conditions are fixed at process start, so each gets its own JVM: our
@@ -29,8 +28,8 @@ class StressSubprocessTest {
 
     @Test
     void ownRegistrationWhenGlibcDoesNotRegister() throws Exception {
-        Subprocess.Outcome o = passing(Subprocess.run(List.of(), Map.of("GLIBC_TUNABLES", "glibc.pthread.rseq=0"),
-                List.of(), concat(ARGS, "hostile"), 120));
+        Subprocess.Outcome o = passing(Subprocess.run(
+                List.of(), Map.of("GLIBC_TUNABLES", "glibc.pthread.rseq=0"), List.of(), concat(ARGS, "hostile"), 120));
         assertTrue(o.field("modes").contains("rseq-own"), o.output());
     }
 
@@ -47,8 +46,12 @@ class StressSubprocessTest {
 
     @Test
     void injectedDelayAndMigrationAbortCriticalSections() throws Exception {
-        Subprocess.Outcome o = passing(Subprocess.run(List.of(), Map.of(), List.of("rseqalloc.native.variant=inject"),
-                List.of("2.5", "6", "direct,magazine,checked", "migrate", "inject=200"), 120));
+        Subprocess.Outcome o = passing(Subprocess.run(
+                List.of(),
+                Map.of(),
+                List.of("rseqalloc.native.variant=inject"),
+                List.of("2.5", "6", "direct,magazine,checked", "migrate", "inject=200"),
+                120));
         assertTrue(Long.parseLong(o.field("aborts")) > 0, "no rseq abort with injected delays:\n" + o.output());
     }
 

@@ -1,17 +1,16 @@
 package dev.rseq.alloc.reliability;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.rseq.alloc.stress.StressConfig;
 import dev.rseq.alloc.stress.StressMode;
 import dev.rseq.alloc.stress.StressResult;
 import dev.rseq.alloc.stress.StressRun;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import java.time.Duration;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Short in-process stress runs (a few seconds each): every mode alone, all modes at once,
@@ -49,32 +48,37 @@ class StressSuiteTest {
 
     @Test
     void continuousMigration() {
-        StressResult r = run(StressConfig.of(StressMode.MAGAZINE, StressMode.DIRECT).migrate(true));
+        StressResult r =
+                run(StressConfig.of(StressMode.THREAD_CACHE, StressMode.DIRECT).migrate(true));
         assertTrue(r.repins() > 0, "the migrator never re-pinned a worker");
     }
 
     @Test
-    void threadChurnLeavesNothingInDeadMagazines() {
-        StressResult r = run(StressConfig.of(StressMode.MAGAZINE, StressMode.CHECKED).churn(true));
+    void threadChurnLeavesNothingInDeadThreadCaches() {
+        StressResult r =
+                run(StressConfig.of(StressMode.THREAD_CACHE, StressMode.CHECKED).churn(true));
         assertTrue(r.churnedThreads() > 0, "no worker retired");
     }
 
     @Test
     void memoryPressure() {
-        StressResult r = run(StressConfig.of(StressMode.MAGAZINE, StressMode.DIRECT, StressMode.CAS).pressure(true));
+        StressResult r = run(StressConfig.of(StressMode.THREAD_CACHE, StressMode.DIRECT, StressMode.CAS)
+                .pressure(true));
         assertTrue(r.releases() > 0, "releaseMemory() never ran");
     }
 
     @Test
     void arenaCloseRacingWithUse() {
-        StressResult r = run(StressConfig.of(StressMode.DIRECT, StressMode.CHECKED).arenas(true));
+        StressResult r =
+                run(StressConfig.of(StressMode.DIRECT, StressMode.CHECKED).arenas(true));
         assertTrue(r.arenaRounds() > 0, "no arena round completed");
         assertTrue(r.arenaRejections() > 0, "no access was rejected after close");
     }
 
     @Test
     void virtualThreadsAlongsideWorkers() {
-        StressResult r = run(StressConfig.of(StressMode.MAGAZINE, StressMode.CAS).virtualThreads(true));
+        StressResult r =
+                run(StressConfig.of(StressMode.THREAD_CACHE, StressMode.CAS).virtualThreads(true));
         assertTrue(r.virtualThreads() > 0, "no virtual thread ran");
     }
 
@@ -82,6 +86,7 @@ class StressSuiteTest {
     void everythingAtOnce() {
         StressResult r = run(StressConfig.of(StressMode.values()).hostile());
         assertTrue(r.repins() > 0 && r.releases() > 0 && r.virtualThreads() > 0, r::summary);
+        assertTrue(r.badFreesRejected() > 0, "hostile runs make bad frees, and each must be refused");
         assertTrue(List.of(StressMode.values()).size() == r.lanes().size());
     }
 }

@@ -1,7 +1,6 @@
 package dev.rseq.alloc.reliability;
 
-import dev.rseq.alloc.coexist.ChildJvm;
-
+import dev.rseq.alloc.rseq.ChildJvm;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -13,8 +12,7 @@ import java.util.Map;
  * by the timeout.
  */
 final class Subprocess {
-    private Subprocess() {
-    }
+    private Subprocess() {}
 
     /** Exit status and everything the child printed. */
     record Outcome(int exitCode, String output) {
@@ -39,8 +37,13 @@ final class Subprocess {
      * @param properties extra -D options, "key=value"
      * @param childArgs  arguments of StressChild
      */
-    static Outcome run(List<String> launcher, Map<String, String> env, List<String> properties,
-                       List<String> childArgs, long timeoutSeconds) throws IOException, InterruptedException {
+    static Outcome run(
+            List<String> launcher,
+            Map<String, String> env,
+            List<String> properties,
+            List<String> childArgs,
+            long timeoutSeconds)
+            throws IOException, InterruptedException {
         ChildJvm child = ChildJvm.of(StressChild.class, childArgs.toArray(String[]::new))
                 .launcher(launcher.toArray(String[]::new))
                 .jvmArg("-Xmx512m");

@@ -1,9 +1,9 @@
 package dev.rseq.alloc.sizeclass;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
 
 class SizeClassesTest {
     private final SizeClasses sizes = new SizeClasses();
@@ -38,7 +38,7 @@ class SizeClassesTest {
     @Test
     void spansWasteAtMostAnEighthAndBatchesAreBounded() {
         for (int c = 1; c < sizes.count(); c++) {
-            long spanBytes = (long) sizes.spanPages(c) * SizeClasses.PAGE_SIZE;
+            long spanBytes = (long) sizes.spanPages(c) * dev.rseq.alloc.pageheap.PageHeap.PAGE_SIZE;
             long waste = spanBytes - (long) sizes.objectsPerSpan(c) * sizes.size(c);
             assertTrue(waste <= spanBytes / 8, "span waste of class " + c);
             assertTrue(sizes.objectsPerSpan(c) >= 1);

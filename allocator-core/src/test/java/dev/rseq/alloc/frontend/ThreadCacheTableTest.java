@@ -1,0 +1,73 @@
+package dev.rseq.alloc.frontend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import dev.rseq.alloc.sizeclass.SizeClasses;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+class ThreadCacheTableTest {
+    private final int classes = new SizeClasses().count();
+
+    private ThreadCache install(ThreadCacheTable table, Thread t) {
+        return table.install(
+                t,
+                dead -> new ThreadCache(t, dead, null, "test"),
+                owner -> new ThreadCache(owner, classes, null, "test"),
+                new boolean[1]);
+    }
+
+    @Test
+    void everyLiveThreadSitsInItsHomeSlotWhateverTheCount() throws Exception {
+        ThreadCacheTable table = new ThreadCacheTable(classes);
+        CountDownLatch hold = new CountDownLatch(1);
+        CountDownLatch installed = new CountDownLatch(2000);
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                install(table, Thread.currentThread());
+                installed.countDown();
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        installed.await();
+        ThreadCache[] slots = table.slots;
+        for (Thread t : threads) {
+            ThreadCache home = slots[(int) t.threadId() & (slots.length - 1)];
+            assertSame(t, home.owner, "the hit path finds " + t + " at its home slot");
+        }
+        hold.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(2000, table.removeDead().size());
+        assertEquals(0, table.snapshot().length);
+    }
+
+    @Test
+    void aDeadThreadsCacheIsAdoptedRatherThanANewOneMade() throws Exception {
+        ThreadCacheTable table = new ThreadCacheTable(classes);
+        ThreadCache[] first = new ThreadCache[1];
+        Thread t1 = Thread.ofPlatform().start(() -> first[0] = install(table, Thread.currentThread()));
+        t1.join();
+        first[0].stacks[3] = new long[] {1, 0x1000};
+        boolean[] adopted = new boolean[1];
+        ThreadCache mine = table.install(
+                Thread.currentThread(),
+                dead -> new ThreadCache(Thread.currentThread(), dead, null, "test"),
+                owner -> new ThreadCache(owner, classes, null, "test"),
+                adopted);
+        assertNotNull(mine);
+        assertEquals(true, adopted[0]);
+        assertEquals(0x1000, mine.pop(3), "the dead thread's block came with it");
+        assertEquals(1, table.snapshot().length, "the dead cache left the table");
+    }
+}
