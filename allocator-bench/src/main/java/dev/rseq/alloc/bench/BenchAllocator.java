@@ -27,7 +27,10 @@ public interface BenchAllocator extends AutoCloseable {
         return true;
     }
 
-    /** False for the baseline, whose "address" is not memory that may be touched. */
+    /**
+     * False for the floor and baseline rows: their "block" is a 16-byte cell per slot, enough
+     * for the harness's 8-byte write but not the requested size.
+     */
     default boolean realMemory() {
         return true;
     }

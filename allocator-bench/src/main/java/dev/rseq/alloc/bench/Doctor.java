@@ -1,92 +1,52 @@
 package dev.rseq.alloc.bench;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import dev.rseq.alloc.AllocatorStats;
 import dev.rseq.alloc.PerCpuAllocator;
 import dev.rseq.alloc.rseq.DoctorReport;
 import dev.rseq.alloc.rseq.NativeLibrary;
 import dev.rseq.alloc.rseq.RseqReport;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * {@code doctor}: what rseq looks like from the calling thread and why. The text comes from
- * {@link DoctorReport}; this class parses options, optionally plays a foreign rseq user,
- * and runs a short allocate/free self-test.
+ * {@link DoctorReport}; this class optionally plays a foreign rseq user and runs a short
+ * allocate/free self-test. Its options are parsed by {@link DoctorCommand}.
  */
 public final class Doctor {
-    static final String USAGE = """
-            usage: java --enable-native-access=ALL-UNNAMED -jar allocator-bench.jar doctor [--json] [--foreign]
-
-            Reports the calling thread's rseq mode (rseq-glibc, rseq-own, cas-owned-elsewhere,
-            cas-unavailable, cas-forced), why the allocator chose it, and the process facts
-            behind it: strategy, glibc's __rseq_size and its fix-up, the kernel's rseq feature
-            size, mm_cid and the region index, membarrier and what it means for cross-CPU fences.
-
-              --json      print exactly one JSON object on one line (RseqReport.toJson), nothing else
-              --foreign   before the allocator looks at this thread, register a foreign rseq area on
-                          it (test helper libforeignrseq.so: it unregisters glibc's area first when
-                          glibc owns rseq, then registers its own area with another signature), so the
-                          report shows how the allocator treats a thread whose rseq belongs to someone
-                          else: cas-owned-elsewhere
-              --help      this text
-
-            Scenarios (docs/coexistence.md):
-              GLIBC_TUNABLES=glibc.pthread.rseq=0 java ... doctor    the library registers its own area
-              RSEQALLOC_FORCE_CAS=1 java ... doctor                   forced CAS mode
-              java -Drseqalloc.index=cpu_id ... doctor                index regions by cpu_id, not mm_cid
-              seccomp-no-rseq [--block-membarrier] java ... doctor   rseq (and membarrier) fail with ENOSYS
-            """;
-
     private static final int SELF_TEST_PAIRS = 20_000;
 
-    private Doctor() {
-    }
+    private Doctor() {}
 
-    public static void main(String[] args) {
-        System.exit(run(args));
-    }
-
-    /** Runs the command; returns the exit status (0 ok, 1 self-test failed, 2 usage). */
-    public static int run(String[] args) {
-        boolean json = false;
-        boolean foreign = false;
-        for (String a : args) {
-            switch (a) {
-                case "--json" -> json = true;
-                case "--foreign" -> foreign = true;
-                case "--help", "-h" -> {
-                    System.out.print(USAGE);
-                    return 0;
-                }
-                default -> {
-                    System.err.println("doctor: unknown option '" + a + "'");
-                    System.err.print(USAGE);
-                    return 2;
-                }
-            }
-        }
+    /** Runs the command; returns the exit status (0 ok, 1 self-test failed). */
+    public static int run(boolean json, boolean foreign) {
         String foreignNote = foreign ? registerForeign() : null;
         RseqReport report = RseqReport.ofCurrentThread();
+        DoctorReport.ProcessFacts facts = DoctorReport.ProcessFacts.current();
+        SelfTest test = selfTest(report);
         if (json) {
-            if (foreignNote != null && !foreignNote.startsWith("registered")) {
-                System.err.println("doctor: --foreign: " + foreignNote);
+            Map<String, Object> extra = new LinkedHashMap<>(test.fields());
+            if (foreignNote != null) {
+                extra.put("foreign", foreignNote);
             }
-            System.out.println(report.toJson());
-            return 0;
+            System.out.println(DoctorReport.json(report, facts, extra));
+            return test.ok() ? 0 : 1;
         }
-        System.out.print(DoctorReport.text(report));
+        System.out.print(DoctorReport.text(report, facts));
         if (foreignNote != null) {
             System.out.printf("  %-19s %s%n", "--foreign", foreignNote);
         }
-        return selfTest(report);
+        test.print();
+        return test.ok() ? 0 : 1;
     }
 
     /**
@@ -98,13 +58,13 @@ public final class Doctor {
             Linker linker = Linker.nativeLinker();
             // Global arena: the registered area is that library's TLS, so it must never unload.
             SymbolLookup lib = SymbolLookup.libraryLookup(NativeLibrary.extract("libforeignrseq.so"), Arena.global());
-            MethodHandle register = linker.downcallHandle(lib.find("foreign_rseq_register").orElseThrow(),
-                    FunctionDescriptor.of(JAVA_INT));
-            MethodHandle cpu = linker.downcallHandle(lib.find("foreign_rseq_cpu_id").orElseThrow(),
-                    FunctionDescriptor.of(JAVA_INT));
+            MethodHandle register = linker.downcallHandle(
+                    lib.find("foreign_rseq_register").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+            MethodHandle cpu = linker.downcallHandle(
+                    lib.find("foreign_rseq_cpu_id").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
             int rc = (int) register.invokeExact();
             if (rc != 0) {
-                return "foreign registration failed with errno " + (-rc) + " (the report shows this thread unchanged)";
+                return "foreign registration failed with errno " + -rc + " (the report shows this thread unchanged)";
             }
             return "registered a foreign rseq area on this thread first (its cpu_id reads " + (int) cpu.invokeExact()
                     + "); glibc's registration, if any, was dropped";
@@ -113,39 +73,85 @@ public final class Doctor {
         }
     }
 
+    /** What the self-test found; in the text as two lines, in the JSON as the selfTest* fields. */
+    record SelfTest(
+            boolean ok,
+            String failure,
+            String tier,
+            String threadsByMode,
+            long casOperations,
+            long perCpuBytes,
+            long aborts) {
+        Map<String, Object> fields() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("selfTest", ok ? "ok" : "FAILED: " + failure);
+            m.put("selfTestRounds", SELF_TEST_PAIRS);
+            m.put("selfTestBlockBytes", BLOCK);
+            m.put("selfTestTier", tier);
+            m.put("selfTestThreadsByMode", threadsByMode);
+            m.put("selfTestCasOperations", casOperations);
+            m.put("selfTestPerCpuBytes", perCpuBytes);
+            m.put("selfTestAborts", aborts);
+            return m;
+        }
+
+        void print() {
+            if (!ok) {
+                System.out.println("  self-test           FAILED: " + failure);
+                return;
+            }
+            System.out.printf(
+                    "  %-19s ok: %,d allocate/write/read/free rounds of %d B via %s%n",
+                    "self-test", SELF_TEST_PAIRS, BLOCK, tier);
+            System.out.printf(
+                    "  %-19s %s; cas operations %,d; per-cpu bytes %,d; aborts %,d%n",
+                    "", threadsByMode, casOperations, perCpuBytes, aborts);
+        }
+    }
+
+    private static final int BLOCK = 48;
+
     /**
      * Allocates, writes, reads back and frees blocks on this thread through a private
      * allocator, and says which tier served them: proof that the mode above works here.
      */
-    private static int selfTest(RseqReport report) {
-        try (PerCpuAllocator a = PerCpuAllocator.builder().maintenanceInterval(null).build()) {
+    private static SelfTest selfTest(RseqReport report) {
+        String tier = report.mode().usesRseq() ? "thread cache + rseq per-CPU slab" : "thread cache + CAS caches";
+        try (PerCpuAllocator a =
+                PerCpuAllocator.builder().maintenanceInterval(null).build()) {
             long[] held = new long[64];
             for (int i = 0; i < SELF_TEST_PAIRS; i++) {
                 int k = i % held.length;
                 if (held[k] != 0) {
                     if (MemorySegment.ofAddress(held[k]).reinterpret(8).get(JAVA_LONG, 0) != held[k]) {
-                        System.out.println("  self-test           FAILED: block 0x" + Long.toHexString(held[k])
-                                + " lost its contents");
-                        return 1;
+                        return new SelfTest(
+                                false,
+                                "block 0x" + Long.toHexString(held[k]) + " lost its contents",
+                                tier,
+                                null,
+                                0,
+                                0,
+                                0);
                     }
-                    a.free(held[k], 48);
+                    a.free(held[k], BLOCK);
                 }
-                held[k] = a.allocate(48);
+                held[k] = a.allocate(BLOCK);
                 MemorySegment.ofAddress(held[k]).reinterpret(8).set(JAVA_LONG, 0, held[k]);
             }
             for (long p : held) {
-                a.free(p, 48);
+                a.free(p, BLOCK);
             }
             AllocatorStats s = a.stats();
-            String tier = report.mode().usesRseq() ? "magazine + rseq per-CPU slab" : "magazine + CAS caches";
-            System.out.printf("  %-19s ok: %,d allocate/write/read/free rounds of 48 B via %s%n", "self-test",
-                    SELF_TEST_PAIRS, tier);
-            System.out.printf("  %-19s %s; cas operations %,d; per-cpu bytes %,d; aborts %,d%n", "",
-                    s.threadsByMode(), s.casOperations(), s.perCpuBytes(), s.rseqAborts());
-            return 0;
+            return new SelfTest(
+                    true,
+                    null,
+                    tier,
+                    String.valueOf(s.threadCachesByMode()),
+                    s.casOperations(),
+                    s.perCpuBytes(),
+                    s.rseqAborts());
         } catch (RuntimeException e) {
-            System.out.println("  self-test           FAILED: " + e);
-            return 1;
+            return new SelfTest(false, e.toString(), tier, null, 0, 0, 0);
         }
     }
 }

@@ -1,46 +1,59 @@
 package dev.rseq.alloc.bench;
 
+import dev.rseq.alloc.HugePages;
 import dev.rseq.alloc.PerCpuAllocator;
-import dev.rseq.alloc.pageheap.PageHeap;
-
+import dev.rseq.alloc.bench.cli.ManifestVersion;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
 
 /**
- * Transparent huge pages, measured: for each {@link PageHeap.HugePages} setting a fresh
+ * Transparent huge pages, measured: for each {@link HugePages} setting a fresh
  * allocator takes 256 MiB in 4 KiB blocks and writes one word of each (first touch, where
  * page faults dominate), then reads one word of each block in a scattered order five times
  * (where TLB reach dominates), and reports the growth of AnonHugePages in
  * /proc/self/smaps_rollup. Two rounds, so the second shows a warm JIT.
  */
-public final class HugePagesCommand {
+@Command(
+        name = "hugepages",
+        mixinStandardHelpOptions = true,
+        versionProvider = ManifestVersion.class,
+        description = {
+            "First-touch and scattered-read cost of each transparent-huge-page setting (about 10 s).",
+            "",
+            "For each hugePages setting of the allocator: take 256 MiB in 4 KiB blocks writing one word of each,"
+                    + " then read one word of each block in a scattered order five times, and report the growth"
+                    + " of AnonHugePages. Two rounds; the second runs with a warm JIT.",
+            ""
+        })
+public final class HugePagesCommand implements Callable<Integer> {
     private static final long BYTES = 256L << 20;
     private static final int BLOCK = 4096;
 
-    private HugePagesCommand() {
-    }
-
-    public static int run(String[] args) {
-        if (args.length > 0) {
-            System.out.println("usage: allocator-bench hugepages   (no options; about 10 s)");
-            return args[0].equals("--help") ? 0 : 2;
-        }
+    @Override
+    public Integer call() {
         System.out.println("THP mode of this machine: " + readOrUnknown("/sys/kernel/mm/transparent_hugepage/enabled"));
-        System.out.printf("%-15s %5s %16s %18s %20s%n", "hugePages", "round", "first touch (ms)", "5 scattered (ms)", "AnonHugePages (kB)");
+        System.out.printf(
+                "%-15s %5s %16s %18s %20s%n",
+                "hugePages", "round", "first touch (ms)", "5 scattered (ms)", "AnonHugePages (kB)");
         for (int round = 1; round <= 2; round++) {
-            for (PageHeap.HugePages mode : PageHeap.HugePages.values()) {
+            for (HugePages mode : HugePages.values()) {
                 measure(mode, round);
             }
         }
         return 0;
     }
 
-    private static void measure(PageHeap.HugePages mode, int round) {
+    private static void measure(HugePages mode, int round) {
         long before = anonHugePagesKb();
-        try (PerCpuAllocator allocator = PerCpuAllocator.builder().hugePages(mode).maintenanceInterval(null).build()) {
+        try (PerCpuAllocator allocator = PerCpuAllocator.builder()
+                .hugePages(mode)
+                .maintenanceInterval(null)
+                .build()) {
             int n = (int) (BYTES / BLOCK);
             long[] blocks = new long[n];
             long t0 = System.nanoTime();

@@ -8,6 +8,7 @@ public final class Progress {
     private final boolean live;
     private int lastLength;
 
+    @SuppressWarnings("SystemConsoleNull") // the null check keeps a launcher configured without a console working
     public Progress() {
         this(System.console() != null && System.console().isTerminal());
     }

@@ -8,13 +8,12 @@ import java.util.regex.Pattern;
 public final class Durations {
     private static final Pattern FORMAT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m)?");
 
-    private Durations() {
-    }
+    private Durations() {}
 
     public static Duration parse(String text) {
         Matcher m = FORMAT.matcher(text.trim());
         if (!m.matches()) {
-            throw new UsageException("not a duration: '" + text + "' (examples: 500ms, 5s, 1.5s, 2m)");
+            throw new IllegalArgumentException("not a duration: '" + text + "' (examples: 500ms, 5s, 1.5s, 2m)");
         }
         double amount = Double.parseDouble(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);
@@ -24,7 +23,7 @@ public final class Durations {
             default -> amount * 1000;
         };
         if (millis <= 0) {
-            throw new UsageException("duration must be positive: '" + text + "'");
+            throw new IllegalArgumentException("duration must be positive: '" + text + "'");
         }
         return Duration.ofNanos(Math.round(millis * 1_000_000));
     }

@@ -2,17 +2,17 @@ package dev.rseq.alloc.bench.footprint;
 
 import dev.rseq.alloc.bench.ChildJvm;
 import dev.rseq.alloc.bench.Progress;
-import dev.rseq.alloc.bench.cli.Args;
-import dev.rseq.alloc.bench.cli.UsageException;
+import dev.rseq.alloc.bench.cli.Converters.AllocatorId;
+import dev.rseq.alloc.bench.cli.Converters.PositiveInt;
+import dev.rseq.alloc.bench.cli.Converters.PositiveLong;
+import dev.rseq.alloc.bench.cli.ManifestVersion;
 import dev.rseq.alloc.bench.peer.Availability;
 import dev.rseq.alloc.bench.peer.Peer;
 import dev.rseq.alloc.bench.peer.Peers;
 import dev.rseq.alloc.bench.report.Fmt;
 import dev.rseq.alloc.bench.report.TextTable;
-
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,85 +22,122 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
 
 /**
  * {@code footprint}: how much memory each allocator holds once many threads have used it.
  * Each (allocator, phase) runs in a fresh JVM so no phase inherits another's caches or RSS.
  */
-public final class FootprintCommand {
-    private static final Set<String> VALUED = Set.of("allocators", "platform", "virtual", "blocks", "size",
-            "child-phase", "child-out");
-    private static final Set<String> FLAGS = Set.of("help", "in-process");
-    /** Bounded so the default run stays under a minute on 2 cores; --platform/--virtual scale up. */
-    static final List<Integer> DEFAULT_PLATFORM = List.of(1, 100, 1000);
-    static final List<Integer> DEFAULT_VIRTUAL = List.of(100_000);
+@Command(
+        name = "footprint",
+        mixinStandardHelpOptions = true,
+        versionProvider = ManifestVersion.class,
+        sortOptions = false,
+        description = {
+            "Memory each allocator holds after many platform and virtual threads each allocated and"
+                    + " freed a working set.",
+            "",
+            "For each allocator and each phase, in a fresh JVM: start N threads (all alive at once); each allocates"
+                    + " --blocks blocks of --size bytes and frees them; then, while they are still alive, read the"
+                    + " allocator's own statistic (\"held\") and the process RSS (VmRSS); then let the threads exit and"
+                    + " read both again. \"held\" is each allocator's own figure and each counts differently (see the"
+                    + " notes under the table). RSS deltas are from the JVM's RSS after the allocator was opened and"
+                    + " include thread stacks and the JVM's own per-thread memory, which are the same for every"
+                    + " allocator; compare rows, not absolute values.",
+            ""
+        },
+        footer = {
+            "",
+            "The defaults keep the run under a minute on a 2-core machine. The full scale,",
+            "  footprint --platform 1,100,10000 --virtual 1000000",
+            "takes several minutes: creating, parking and joining threads dominates."
+        })
+public final class FootprintCommand implements Callable<Integer> {
 
-    private FootprintCommand() {
-    }
+    @Option(
+            names = "--allocators",
+            split = ",",
+            paramLabel = "ID",
+            converter = AllocatorId.class,
+            defaultValue = Peers.FOOTPRINT_DEFAULT_SPEC,
+            description = "ids (default ${DEFAULT-VALUE})")
+    List<String> allocators;
 
-    static String usage() {
-        return """
-                usage: allocator-bench footprint [options]
+    @Option(
+            names = "--platform",
+            split = ",",
+            paramLabel = "N",
+            converter = PositiveInt.class,
+            defaultValue = "1,100,1000",
+            description = "platform thread counts (default ${DEFAULT-VALUE})")
+    List<Integer> platform;
 
-                For each allocator and each phase, in a fresh JVM: start N threads (all alive
-                at once); each allocates --blocks blocks of --size bytes and frees them; then,
-                while they are still alive, read the allocator's own statistic ("held") and the
-                process RSS (VmRSS); then let the threads exit and read both again.
-                "held" is each allocator's own figure and each counts differently (see the notes
-                under the table). RSS deltas are from the JVM's RSS after the allocator was
-                opened and include thread stacks and the JVM's own per-thread memory, which are
-                the same for every allocator; compare rows, not absolute values.
+    @Option(
+            names = "--virtual",
+            split = ",",
+            paramLabel = "N",
+            converter = CountOrNone.class,
+            defaultValue = "100000",
+            description = "virtual thread counts (default ${DEFAULT-VALUE}; 0 or none skips)")
+    List<Integer> virtual;
 
-                Options:
-                  --allocators a,b    ids (default %s)
-                  --platform N,...    platform thread counts (default 1,100,1000)
-                  --virtual N,...     virtual thread counts (default 100000; 0 or "none" skips)
-                  --blocks N          blocks per thread (default 32)
-                  --size N            block size in bytes (default 64)
-                  --in-process        run every phase in this JVM (faster, less isolated)
-                  --help              this text
+    @Option(
+            names = "--blocks",
+            paramLabel = "N",
+            converter = PositiveInt.class,
+            defaultValue = "32",
+            description = "blocks per thread (default ${DEFAULT-VALUE})")
+    int blocks;
 
-                The defaults keep the run under a minute on a 2-core machine. The full scale,
-                  footprint --platform 1,100,10000 --virtual 1000000
-                takes several minutes: creating, parking and joining threads dominates.
-                """.formatted(String.join(",", Peers.FOOTPRINT_DEFAULT));
-    }
+    @Option(
+            names = "--size",
+            paramLabel = "BYTES",
+            converter = PositiveLong.class,
+            defaultValue = "64",
+            description = "block size in bytes (default ${DEFAULT-VALUE})")
+    long size;
 
-    public static int run(String[] argv) {
-        if (List.of(argv).contains("--help") || List.of(argv).contains("-h")) {
-            System.out.print(usage());
-            return 0;
+    @Option(names = "--in-process", description = "run every phase in this JVM (faster, less isolated)")
+    boolean inProcess;
+
+    /** Set only in a child JVM: the phase to run, and where to write its result. */
+    @Option(names = "--child-phase", hidden = true)
+    String childPhase;
+
+    @Option(names = "--child-out", hidden = true)
+    Path childOut;
+
+    /** A thread count, where 0 or "none" means no phase. */
+    static final class CountOrNone implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return value.trim().equals("none") || value.trim().equals("0") ? 0 : new PositiveInt().convert(value);
         }
-        try {
-            Args a = Args.parse(argv, VALUED, FLAGS);
-            List<String> allocators = a.list("allocators", Peers.FOOTPRINT_DEFAULT);
-            allocators.forEach(Peers::byId);
-            int blocks = a.integer("blocks", 32);
-            long size = a.longValue("size", 64);
-            if (a.has("child-phase")) {
-                return runChild(Peers.byId(allocators.getFirst()), Phase.parse(a.string("child-phase", "")),
-                        blocks, size, Path.of(a.string("child-out", "footprint.properties")));
-            }
-            List<Phase> phases = new ArrayList<>();
-            for (int n : a.ints("platform", DEFAULT_PLATFORM)) {
-                phases.add(new Phase(false, n));
-            }
-            boolean noVirtual = List.of("0", "none").contains(a.string("virtual", ""));
-            for (int n : noVirtual ? List.<Integer>of() : a.ints("virtual", DEFAULT_VIRTUAL)) {
+    }
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        if (childPhase != null) {
+            return runChild(
+                    Peers.byId(allocators.getFirst()),
+                    Phase.parse(childPhase),
+                    blocks,
+                    size,
+                    childOut != null ? childOut : Path.of("footprint.properties"));
+        }
+        List<Phase> phases = new ArrayList<>();
+        for (int n : platform) {
+            phases.add(new Phase(false, n));
+        }
+        for (int n : virtual) {
+            if (n > 0) {
                 phases.add(new Phase(true, n));
             }
-            return runParent(allocators, phases, blocks, size, a.flag("in-process"));
-        } catch (UsageException | IllegalArgumentException e) {
-            System.err.println("footprint: " + e.getMessage());
-            System.err.println("try: footprint --help");
-            return 2;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 130;
         }
+        return runParent(allocators, phases, blocks, size, inProcess);
     }
 
     private static int runChild(Peer peer, Phase phase, int blocks, long size, Path out)
@@ -112,8 +149,8 @@ public final class FootprintCommand {
         return 0;
     }
 
-    private static int runParent(List<String> allocators, List<Phase> phases, int blocks, long size,
-                                 boolean inProcess) throws IOException, InterruptedException {
+    private static int runParent(List<String> allocators, List<Phase> phases, int blocks, long size, boolean inProcess)
+            throws IOException, InterruptedException {
         Progress progress = new Progress();
         List<FootprintResult> results = new ArrayList<>();
         List<String> notes = new ArrayList<>();
@@ -129,23 +166,27 @@ public final class FootprintCommand {
                 }
                 for (Phase phase : phases) {
                     progress.update(id + ": " + phase.label() + " threads");
-                    FootprintResult r = inProcess ? FootprintProbe.run(peer, phase, blocks, size)
+                    FootprintResult r = inProcess
+                            ? FootprintProbe.run(peer, phase, blocks, size)
                             : inChild(id, phase, blocks, size, tmp);
                     if (r == null) {
                         notes.add(id + " " + phase.label() + " failed in its child JVM, see its output above");
                         continue;
                     }
                     results.add(r);
-                    progress.done(String.format(Locale.ROOT, "%s: %s threads done in %.1fs",
-                            id, phase.label(), r.seconds()));
+                    progress.done(
+                            String.format(Locale.ROOT, "%s: %s threads done in %.1fs", id, phase.label(), r.seconds()));
                 }
             }
         } finally {
             Files.deleteIfExists(tmp);
         }
-        System.out.println(String.format(Locale.ROOT,
+        System.out.println(String.format(
+                Locale.ROOT,
                 "Footprint: each thread allocates and frees %d blocks of %d B; threads of a phase are all alive at"
-                        + " the first reading.", blocks, size));
+                        + " the first reading.",
+                blocks,
+                size));
         System.out.print(table(results));
         Map<String, String> what = new LinkedHashMap<>();
         for (FootprintResult r : results) {
@@ -161,8 +202,18 @@ public final class FootprintCommand {
     private static FootprintResult inChild(String id, Phase phase, int blocks, long size, Path out)
             throws IOException, InterruptedException {
         Files.deleteIfExists(out);
-        int status = ChildJvm.run(List.of("footprint", "--allocators", id, "--child-phase", phase.code(),
-                "--blocks", Integer.toString(blocks), "--size", Long.toString(size), "--child-out", out.toString()));
+        int status = ChildJvm.run(List.of(
+                "footprint",
+                "--allocators",
+                id,
+                "--child-phase",
+                phase.code(),
+                "--blocks",
+                Integer.toString(blocks),
+                "--size",
+                Long.toString(size),
+                "--child-out",
+                out.toString()));
         if (status != 0 || !Files.exists(out)) {
             return null;
         }
@@ -178,12 +229,26 @@ public final class FootprintCommand {
     }
 
     static String table(List<FootprintResult> results) {
-        TextTable table = new TextTable("allocator", "threads", "held (alive)", "cached (alive)",
-                "RSS delta (alive)", "held (exited)", "cached (exited)", "RSS delta (exited)", "seconds");
+        TextTable table = new TextTable(
+                "allocator",
+                "threads",
+                "held (alive)",
+                "cached (alive)",
+                "RSS delta (alive)",
+                "held (exited)",
+                "cached (exited)",
+                "RSS delta (exited)",
+                "seconds");
         for (FootprintResult r : results) {
-            table.addRow(r.name(), r.phase().label(),
-                    orDash(r.heldAlive()), orDash(r.cachedAlive()), Fmt.bytes(r.rssAlive() - r.rssBase()),
-                    orDash(r.heldAfter()), orDash(r.cachedAfter()), Fmt.bytes(r.rssAfter() - r.rssBase()),
+            table.addRow(
+                    r.name(),
+                    r.phase().label(),
+                    orDash(r.heldAlive()),
+                    orDash(r.cachedAlive()),
+                    Fmt.bytes(r.rssAlive() - r.rssBase()),
+                    orDash(r.heldAfter()),
+                    orDash(r.cachedAfter()),
+                    Fmt.bytes(r.rssAfter() - r.rssBase()),
                     String.format(Locale.ROOT, "%.1f", r.seconds()));
         }
         return table.render();

@@ -2,7 +2,6 @@ package dev.rseq.alloc.bench.footprint;
 
 import dev.rseq.alloc.bench.BenchAllocator;
 import dev.rseq.alloc.bench.peer.Peer;
-
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -21,8 +20,7 @@ import java.util.concurrent.locks.LockSupport;
 final class FootprintProbe {
     private static final int LANES = 256;
 
-    private FootprintProbe() {
-    }
+    private FootprintProbe() {}
 
     static FootprintResult run(Peer peer, Phase phase, int blocks, long size) throws InterruptedException {
         try (BenchAllocator allocator = peer.open(LANES * blocks)) {
@@ -35,7 +33,8 @@ final class FootprintProbe {
             long start = System.nanoTime();
             CountDownLatch worked = new CountDownLatch(phase.threads());
             AtomicBoolean released = new AtomicBoolean();
-            Thread.Builder builder = phase.virtual() ? Thread.ofVirtual() : Thread.ofPlatform().stackSize(256 * 1024);
+            Thread.Builder builder =
+                    phase.virtual() ? Thread.ofVirtual() : Thread.ofPlatform().stackSize(256 * 1024);
             Thread[] threads = new Thread[phase.threads()];
             Throwable[] failure = new Throwable[1];
             for (int t = 0; t < threads.length; t++) {
@@ -81,8 +80,19 @@ final class FootprintProbe {
             BenchAllocator.HeldMemory after = held(allocator);
             long rssAfter = ProcessMemory.rss();
             double seconds = (System.nanoTime() - start) / 1e9;
-            return new FootprintResult(allocator.name(), phase, heldBase, alive.bytes(), after.bytes(),
-                    alive.cached(), after.cached(), after.what(), rssBase, rssAlive, rssAfter, seconds);
+            return new FootprintResult(
+                    allocator.name(),
+                    phase,
+                    heldBase,
+                    alive.bytes(),
+                    after.bytes(),
+                    alive.cached(),
+                    after.cached(),
+                    after.what(),
+                    rssBase,
+                    rssAlive,
+                    rssAfter,
+                    seconds);
         }
     }
 

@@ -8,9 +8,19 @@ import java.util.Properties;
  *
  * @param heldWhat what the allocator's statistic counts
  */
-record FootprintResult(String name, Phase phase, long heldBase, long heldAlive, long heldAfter,
-                       long cachedAlive, long cachedAfter, String heldWhat,
-                       long rssBase, long rssAlive, long rssAfter, double seconds) {
+record FootprintResult(
+        String name,
+        Phase phase,
+        long heldBase,
+        long heldAlive,
+        long heldAfter,
+        long cachedAlive,
+        long cachedAfter,
+        String heldWhat,
+        long rssBase,
+        long rssAlive,
+        long rssAfter,
+        double seconds) {
 
     Properties toProperties() {
         Properties p = new Properties();
@@ -30,11 +40,18 @@ record FootprintResult(String name, Phase phase, long heldBase, long heldAlive, 
     }
 
     static FootprintResult fromProperties(Properties p) {
-        return new FootprintResult(p.getProperty("name"), Phase.parse(p.getProperty("phase")),
-                Long.parseLong(p.getProperty("heldBase")), Long.parseLong(p.getProperty("heldAlive")),
-                Long.parseLong(p.getProperty("heldAfter")), Long.parseLong(p.getProperty("cachedAlive")),
-                Long.parseLong(p.getProperty("cachedAfter")), p.getProperty("heldWhat"),
-                Long.parseLong(p.getProperty("rssBase")), Long.parseLong(p.getProperty("rssAlive")),
-                Long.parseLong(p.getProperty("rssAfter")), Double.parseDouble(p.getProperty("seconds")));
+        return new FootprintResult(
+                p.getProperty("name"),
+                Phase.parse(p.getProperty("phase")),
+                Long.parseLong(p.getProperty("heldBase")),
+                Long.parseLong(p.getProperty("heldAlive")),
+                Long.parseLong(p.getProperty("heldAfter")),
+                Long.parseLong(p.getProperty("cachedAlive")),
+                Long.parseLong(p.getProperty("cachedAfter")),
+                p.getProperty("heldWhat"),
+                Long.parseLong(p.getProperty("rssBase")),
+                Long.parseLong(p.getProperty("rssAlive")),
+                Long.parseLong(p.getProperty("rssAfter")),
+                Double.parseDouble(p.getProperty("seconds")));
     }
 }

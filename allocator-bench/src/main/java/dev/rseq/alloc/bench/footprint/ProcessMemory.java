@@ -9,8 +9,7 @@ import java.nio.file.Path;
 final class ProcessMemory {
     private static final Path STATUS = Path.of("/proc/self/status");
 
-    private ProcessMemory() {
-    }
+    private ProcessMemory() {}
 
     /** VmRSS in bytes. */
     static long rss() {

@@ -22,9 +22,26 @@ public class AllocatorState {
     /** Threads a benchmark may run with. */
     public static final int MAX_THREADS = 64;
 
-    @Param({"rseq", "rseq-direct", "rseq-cas", "rseq-checked", "rseq-arena-confined", "rseq-arena-shared",
-        "malloc", "tcmalloc", "jemalloc", "mimalloc", "arena-confined", "arena-shared", "unsafe", "bytebuffer",
-        "netty-pooled", "netty-adaptive", "baseline"})
+    @Param({
+        "rseq",
+        "rseq-direct",
+        "rseq-cas",
+        "rseq-checked",
+        "rseq-arena-confined",
+        "rseq-arena-shared",
+        "malloc",
+        "tcmalloc",
+        "jemalloc",
+        "mimalloc",
+        "arena-confined",
+        "arena-shared",
+        "unsafe",
+        "bytebuffer",
+        "netty-pooled",
+        "netty-adaptive",
+        "baseline",
+        "floor"
+    })
     public String allocator;
 
     public BenchAllocator alloc;

@@ -2,6 +2,9 @@ package dev.rseq.alloc.bench.jmh;
 
 import dev.rseq.alloc.PerCpuAllocator;
 import dev.rseq.alloc.bench.peer.OurMode;
+import java.lang.foreign.Arena;
+import java.lang.foreign.SegmentAllocator;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,10 +22,6 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.SegmentAllocator;
-import java.util.concurrent.TimeUnit;
-
 /**
  * The Arena / SegmentAllocator path: open an arena, allocate from it through the
  * SegmentAllocator interface, close it (which frees everything). Our PerCpuArena against
@@ -32,12 +31,15 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class ArenaBenchmark {
 
-    @Param({"rseq-confined", "rseq-shared", "jdk-confined", "jdk-shared"})
+    /** Ours and the JDK's zero what they hand out; rseq-uninitialized-confined does not (the price of zeroing). */
+    @Param({"rseq-confined", "rseq-shared", "rseq-uninitialized-confined", "jdk-confined", "jdk-shared"})
     public String arena;
 
     @Param({"64", "1024"})
@@ -63,6 +65,7 @@ public class ArenaBenchmark {
         return switch (arena) {
             case "rseq-confined" -> ours.newConfinedArena();
             case "rseq-shared" -> ours.newSharedArena();
+            case "rseq-uninitialized-confined" -> ours.newUninitializedConfinedArena();
             case "jdk-confined" -> Arena.ofConfined();
             case "jdk-shared" -> Arena.ofShared();
             default -> throw new IllegalArgumentException("unknown arena " + arena);

@@ -1,6 +1,7 @@
 package dev.rseq.alloc.bench.jmh;
 
 import dev.rseq.alloc.bench.peer.EmptyDowncall;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -13,18 +14,18 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.concurrent.TimeUnit;
-
 /**
  * Floors: one empty critical FFM downcall (the least any FFM-based allocate or free can cost),
  * one System.nanoTime() (what compare's per-op timing adds), and a pop+push pair on a bare
- * Java array stack (the least any Java-side cache such as our magazine can cost per pair:
+ * Java array stack (the least any Java-side cache such as our thread cache can cost per pair:
  * no thread lookup, no checks, no allocator).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class BaselineBenchmark {

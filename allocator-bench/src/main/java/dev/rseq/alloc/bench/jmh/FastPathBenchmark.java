@@ -2,6 +2,7 @@ package dev.rseq.alloc.bench.jmh;
 
 import dev.rseq.alloc.FastPath;
 import dev.rseq.alloc.PerCpuAllocator;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -17,8 +18,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.concurrent.TimeUnit;
-
 /**
  * Our allocate+free pair called straight on {@link PerCpuAllocator}, as a user's code calls it:
  * no {@code BenchAllocator} interface and no slot table in between (AllocFreeBenchmark goes
@@ -28,12 +27,14 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class FastPathBenchmark {
 
-    @Param({"MAGAZINE", "PER_CPU_DIRECT"})
+    @Param({"THREAD_CACHE", "PER_CPU_DIRECT"})
     public FastPath fastPath;
 
     @Param({"64"})

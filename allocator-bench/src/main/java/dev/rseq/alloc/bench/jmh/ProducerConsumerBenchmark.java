@@ -2,6 +2,7 @@ package dev.rseq.alloc.bench.jmh;
 
 import dev.rseq.alloc.bench.BenchAllocator;
 import dev.rseq.alloc.bench.peer.Peers;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,8 +20,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Control;
 
-import java.util.concurrent.TimeUnit;
-
 /**
  * One thread allocates, another frees: every block crosses threads (and usually CPUs), the
  * pattern of a pipeline handing buffers downstream. Throughput per method; the producer's
@@ -29,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class ProducerConsumerBenchmark {
@@ -38,8 +39,22 @@ public class ProducerConsumerBenchmark {
     @State(Scope.Group)
     public static class Channel {
         /** Only allocators that allow freeing on another thread (no confined arenas). */
-        @Param({"rseq", "rseq-direct", "rseq-cas", "rseq-checked", "rseq-arena-shared", "malloc", "tcmalloc",
-            "jemalloc", "mimalloc", "arena-shared", "unsafe", "bytebuffer", "netty-pooled", "netty-adaptive"})
+        @Param({
+            "rseq",
+            "rseq-direct",
+            "rseq-cas",
+            "rseq-checked",
+            "rseq-arena-shared",
+            "malloc",
+            "tcmalloc",
+            "jemalloc",
+            "mimalloc",
+            "arena-shared",
+            "unsafe",
+            "bytebuffer",
+            "netty-pooled",
+            "netty-adaptive"
+        })
         public String crossThreadAllocator;
 
         @Param({"64", "1024"})

@@ -7,11 +7,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * the block's slot: the consumer frees a block before it releases the entry, so the
  * producer never reuses a slot that is still live. The counters sit in one AtomicLongArray,
  * 128 bytes apart, so producer and consumer do not share a cache line by accident of layout.
+ * Shared by ProducerConsumerBenchmark and compare's producer-consumer workload.
  */
-final class SpscSlots {
-    private static final int HEAD = 8;        // producer's next entry (written by producer)
+public final class SpscSlots {
+    private static final int HEAD = 8; // producer's next entry (written by producer)
     private static final int TAIL_CACHE = 12; // producer's last view of TAIL
-    private static final int TAIL = 24;       // consumer's next entry (written by consumer)
+    private static final int TAIL = 24; // consumer's next entry (written by consumer)
     private static final int HEAD_CACHE = 28; // consumer's last view of HEAD
 
     private final long[] address;
@@ -19,7 +20,7 @@ final class SpscSlots {
     private final int mask;
     private final AtomicLongArray counters = new AtomicLongArray(40);
 
-    SpscSlots(int capacity) {
+    public SpscSlots(int capacity) {
         if (Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("capacity must be a power of two");
         }
@@ -28,12 +29,12 @@ final class SpscSlots {
         mask = capacity - 1;
     }
 
-    int capacity() {
+    public int capacity() {
         return mask + 1;
     }
 
     /** Producer: the entry (slot) to fill next, or -1 while the ring is full. */
-    int claim() {
+    public int claim() {
         long head = counters.getPlain(HEAD);
         if (head - counters.getPlain(TAIL_CACHE) > mask) {
             counters.setPlain(TAIL_CACHE, counters.getAcquire(TAIL));
@@ -45,14 +46,14 @@ final class SpscSlots {
     }
 
     /** Producer: hands the claimed entry to the consumer. */
-    void publish(int slot, long blockAddress, long blockSize) {
+    public void publish(int slot, long blockAddress, long blockSize) {
         address[slot] = blockAddress;
         size[slot] = blockSize;
         counters.setRelease(HEAD, counters.getPlain(HEAD) + 1);
     }
 
     /** Consumer: the entry to take next, or -1 while the ring is empty. */
-    int poll() {
+    public int poll() {
         long tail = counters.getPlain(TAIL);
         if (tail >= counters.getPlain(HEAD_CACHE)) {
             counters.setPlain(HEAD_CACHE, counters.getAcquire(HEAD));
@@ -63,16 +64,16 @@ final class SpscSlots {
         return (int) (tail & mask);
     }
 
-    long address(int slot) {
+    public long address(int slot) {
         return address[slot];
     }
 
-    long size(int slot) {
+    public long size(int slot) {
         return size[slot];
     }
 
     /** Consumer: the entry is done with (its block freed); the producer may reuse it. */
-    void release() {
+    public void release() {
         counters.setRelease(TAIL, counters.getPlain(TAIL) + 1);
     }
 }

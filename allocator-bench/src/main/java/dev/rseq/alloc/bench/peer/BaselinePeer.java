@@ -3,10 +3,16 @@ package dev.rseq.alloc.bench.peer;
 import dev.rseq.alloc.bench.BenchAllocator;
 
 /**
- * Not an allocator: each allocate and free is one empty critical downcall, so its row shows
- * the floor of the harness (loop, timer reads, one FFM call). Its "addresses" are not memory.
+ * Not an allocator: each allocate and free is one empty critical downcall, and allocate
+ * returns the slot's cell in a preallocated buffer (as the floor row does), so its row is
+ * the harness plus the cost of one FFM call per op: the floor of anything FFM-based.
  */
 final class BaselinePeer implements BenchAllocator {
+    private final SlotCells cells;
+
+    BaselinePeer(int slots) {
+        this.cells = new SlotCells(slots);
+    }
 
     @Override
     public String name() {
@@ -15,8 +21,8 @@ final class BaselinePeer implements BenchAllocator {
 
     @Override
     public long allocate(int slot, long size) {
-        // Non-zero so harness null checks behave as for a real block.
-        return EmptyDowncall.call() | 0x1000;
+        EmptyDowncall.call();
+        return cells.address(slot);
     }
 
     @Override
@@ -24,6 +30,7 @@ final class BaselinePeer implements BenchAllocator {
         EmptyDowncall.call();
     }
 
+    /** Its cells are 16 bytes, not blocks of the requested size. */
     @Override
     public boolean realMemory() {
         return false;
@@ -31,5 +38,6 @@ final class BaselinePeer implements BenchAllocator {
 
     @Override
     public void close() {
+        cells.close();
     }
 }

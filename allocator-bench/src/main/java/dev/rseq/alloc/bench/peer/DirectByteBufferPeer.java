@@ -1,7 +1,6 @@
 package dev.rseq.alloc.bench.peer;
 
 import dev.rseq.alloc.bench.BenchAllocator;
-
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
@@ -36,6 +35,5 @@ final class DirectByteBufferPeer implements BenchAllocator {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -1,13 +1,12 @@
 package dev.rseq.alloc.bench.peer;
 
-import dev.rseq.alloc.rseq.NativeLibrary;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.rseq.alloc.rseq.NativeLibrary;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.util.Optional;
-
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The cost floor of a critical FFM downcall: librseqalloc's empty {@code ra_noop}, found
@@ -19,14 +18,14 @@ public final class EmptyDowncall {
     private static final Optional<MemorySegment> RA_NOOP = findNoop();
     /** True when the real empty function is used. */
     public static final boolean IS_RA_NOOP = RA_NOOP.isPresent();
+
     public static final String LABEL = IS_RA_NOOP ? "ra_noop (librseqalloc)" : "labs (libc stand-in for ra_noop)";
 
     private static final MethodHandle HANDLE = IS_RA_NOOP
             ? NativeSymbols.critical(RA_NOOP.get(), FunctionDescriptor.of(JAVA_LONG))
             : NativeSymbols.critical(NativeSymbols.libc("labs"), FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
 
-    private EmptyDowncall() {
-    }
+    private EmptyDowncall() {}
 
     /** One downcall; returns what the function returned. */
     public static long call() {

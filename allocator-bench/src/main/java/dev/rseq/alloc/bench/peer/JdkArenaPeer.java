@@ -1,7 +1,6 @@
 package dev.rseq.alloc.bench.peer;
 
 import dev.rseq.alloc.bench.BenchAllocator;
-
 import java.lang.foreign.Arena;
 
 /**

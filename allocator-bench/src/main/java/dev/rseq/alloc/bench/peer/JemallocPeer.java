@@ -1,15 +1,14 @@
 package dev.rseq.alloc.bench.peer;
 
-import dev.rseq.alloc.bench.BenchAllocator;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.rseq.alloc.bench.BenchAllocator;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * jemalloc 5 through its own API: {@code malloc} and the sized {@code sdallocx}.
@@ -31,19 +30,19 @@ final class JemallocPeer implements BenchAllocator {
         String failure = LIB.failure();
         if (failure.contains("static TLS")) {
             // Debian builds it with initial-exec TLS, which only fits if loaded at process start.
-            return Availability.no("jemalloc skipped: a running JVM cannot dlopen it (" + failure + "); "
-                    + PRELOAD_HINT + " to measure it (the malloc row then is jemalloc too)");
+            return Availability.no("jemalloc skipped: a running JVM cannot dlopen it (" + failure + "); " + PRELOAD_HINT
+                    + " to measure it (the malloc row then is jemalloc too)");
         }
         return Availability.no("jemalloc skipped: " + failure);
     }
 
     private static final class Fn {
-        static final MethodHandle MALLOC = NativeSymbols.critical(LIB.find("malloc"),
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
-        static final MethodHandle SDALLOCX = NativeSymbols.critical(LIB.find("sdallocx"),
-                FunctionDescriptor.ofVoid(JAVA_LONG, JAVA_LONG, JAVA_INT));
-        static final MethodHandle MALLCTL = NativeSymbols.plain(LIB.find("mallctl"),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+        static final MethodHandle MALLOC =
+                NativeSymbols.critical(LIB.find("malloc"), FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
+        static final MethodHandle SDALLOCX =
+                NativeSymbols.critical(LIB.find("sdallocx"), FunctionDescriptor.ofVoid(JAVA_LONG, JAVA_LONG, JAVA_INT));
+        static final MethodHandle MALLCTL = NativeSymbols.plain(
+                LIB.find("mallctl"), FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     }
 
     @Override
@@ -80,8 +79,8 @@ final class JemallocPeer implements BenchAllocator {
             int rc = (int) Fn.MALLCTL.invokeExact(arena.allocateFrom("epoch"), epoch, len, epoch, 8L);
             MemorySegment resident = arena.allocate(JAVA_LONG);
             len.set(JAVA_LONG, 0, 8);
-            rc |= (int) Fn.MALLCTL.invokeExact(arena.allocateFrom("stats.resident"), resident, len,
-                    MemorySegment.NULL, 0L);
+            rc |= (int)
+                    Fn.MALLCTL.invokeExact(arena.allocateFrom("stats.resident"), resident, len, MemorySegment.NULL, 0L);
             return rc != 0 ? null : new HeldMemory(resident.get(JAVA_LONG, 0), "mallctl stats.resident");
         } catch (Throwable t) {
             return null;

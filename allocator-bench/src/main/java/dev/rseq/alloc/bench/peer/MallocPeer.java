@@ -1,7 +1,8 @@
 package dev.rseq.alloc.bench.peer;
 
-import dev.rseq.alloc.bench.BenchAllocator;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.rseq.alloc.bench.BenchAllocator;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
@@ -9,8 +10,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The process's {@code malloc}/{@code free} (glibc, unless something is LD_PRELOADed; the
@@ -20,18 +19,26 @@ final class MallocPeer implements BenchAllocator {
     // static final so the JIT treats the handles as constants and inlines the downcall.
     private static final MethodHandle MALLOC = NativeSymbols.critical(
             NativeSymbols.global("malloc").orElseThrow(), FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle FREE = NativeSymbols.critical(
-            NativeSymbols.global("free").orElseThrow(), FunctionDescriptor.ofVoid(JAVA_LONG));
+    private static final MethodHandle FREE =
+            NativeSymbols.critical(NativeSymbols.global("free").orElseThrow(), FunctionDescriptor.ofVoid(JAVA_LONG));
 
     /** struct mallinfo2: ten size_t fields; we read arena (0) and hblkhd (4). */
     private static final StructLayout MALLINFO2_LAYOUT = MemoryLayout.structLayout(
-            JAVA_LONG.withName("arena"), JAVA_LONG.withName("ordblks"), JAVA_LONG.withName("smblks"),
-            JAVA_LONG.withName("hblks"), JAVA_LONG.withName("hblkhd"), JAVA_LONG.withName("usmblks"),
-            JAVA_LONG.withName("fsmblks"), JAVA_LONG.withName("uordblks"), JAVA_LONG.withName("fordblks"),
+            JAVA_LONG.withName("arena"),
+            JAVA_LONG.withName("ordblks"),
+            JAVA_LONG.withName("smblks"),
+            JAVA_LONG.withName("hblks"),
+            JAVA_LONG.withName("hblkhd"),
+            JAVA_LONG.withName("usmblks"),
+            JAVA_LONG.withName("fsmblks"),
+            JAVA_LONG.withName("uordblks"),
+            JAVA_LONG.withName("fordblks"),
             JAVA_LONG.withName("keepcost"));
+
     private static final ProcessMalloc WHICH = ProcessMalloc.identify();
     /** glibc's statistics; null when another allocator interposed malloc. */
-    private static final MethodHandle MALLINFO2 = WHICH != ProcessMalloc.GLIBC ? null
+    private static final MethodHandle MALLINFO2 = WHICH != ProcessMalloc.GLIBC
+            ? null
             : NativeSymbols.global("mallinfo2")
                     .map(f -> NativeSymbols.plain(f, FunctionDescriptor.of(MALLINFO2_LAYOUT)))
                     .orElse(null);
@@ -67,8 +74,8 @@ final class MallocPeer implements BenchAllocator {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = (MemorySegment) MALLINFO2.invokeExact((SegmentAllocator) arena);
             long fromOs = info.getAtIndex(JAVA_LONG, 0) + info.getAtIndex(JAVA_LONG, 4);
-            return new HeldMemory(fromOs,
-                    "mallinfo2() arena + hblkhd: bytes glibc took from the OS, process-wide (JVM included)");
+            return new HeldMemory(
+                    fromOs, "mallinfo2() arena + hblkhd: bytes glibc took from the OS, process-wide (JVM included)");
         } catch (Throwable t) {
             return null;
         }

@@ -1,11 +1,10 @@
 package dev.rseq.alloc.bench.peer;
 
-import dev.rseq.alloc.bench.BenchAllocator;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.rseq.alloc.bench.BenchAllocator;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.invoke.MethodHandle;
-
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * mimalloc 2 (Debian's libmimalloc2.0, free-list sharding per page, thread-local heaps),
@@ -20,10 +19,10 @@ final class MimallocPeer implements BenchAllocator {
     }
 
     private static final class Fn {
-        static final MethodHandle MALLOC = NativeSymbols.critical(LIB.find("mi_malloc"),
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
-        static final MethodHandle FREE_SIZED = NativeSymbols.critical(LIB.find("mi_free_size"),
-                FunctionDescriptor.ofVoid(JAVA_LONG, JAVA_LONG));
+        static final MethodHandle MALLOC =
+                NativeSymbols.critical(LIB.find("mi_malloc"), FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
+        static final MethodHandle FREE_SIZED =
+                NativeSymbols.critical(LIB.find("mi_free_size"), FunctionDescriptor.ofVoid(JAVA_LONG, JAVA_LONG));
     }
 
     @Override

@@ -1,5 +1,8 @@
 package dev.rseq.alloc.bench.peer;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -7,9 +10,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.util.Optional;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * Symbol resolution for the native peers.
@@ -26,19 +26,18 @@ public final class NativeSymbols {
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
     /** RTLD_DEFAULT is the null handle in glibc. */
     private static final MemorySegment RTLD_DEFAULT = MemorySegment.NULL;
+
     private static final int RTLD_LAZY = 1;
 
-    private static final MethodHandle DLSYM = LINKER.downcallHandle(libc("dlsym"),
-            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle DLOPEN = LINKER.downcallHandle(libc("dlopen"),
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle DLCLOSE = LINKER.downcallHandle(libc("dlclose"),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle DLERROR = LINKER.downcallHandle(libc("dlerror"),
-            FunctionDescriptor.of(ADDRESS));
+    private static final MethodHandle DLSYM =
+            LINKER.downcallHandle(libc("dlsym"), FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle DLOPEN =
+            LINKER.downcallHandle(libc("dlopen"), FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle DLCLOSE =
+            LINKER.downcallHandle(libc("dlclose"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle DLERROR = LINKER.downcallHandle(libc("dlerror"), FunctionDescriptor.of(ADDRESS));
 
-    private NativeSymbols() {
-    }
+    private NativeSymbols() {}
 
     /** A libc function through the JDK's default lookup. */
     static MemorySegment libc(String name) {
@@ -90,7 +89,8 @@ public final class NativeSymbols {
                 return null;
             }
             MemorySegment message = (MemorySegment) DLERROR.invokeExact();
-            return message.equals(MemorySegment.NULL) ? "unknown dlopen error"
+            return message.equals(MemorySegment.NULL)
+                    ? "unknown dlopen error"
                     : message.reinterpret(4096).getString(0);
         } catch (Throwable t) {
             return "dlopen failed: " + t;

@@ -4,7 +4,6 @@ import dev.rseq.alloc.bench.BenchAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
-
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -38,8 +37,10 @@ abstract class NettyPeer implements BenchAllocator {
     public final long allocate(int slot, long size) {
         ByteBuf buf = allocator.directBuffer(Math.toIntExact(size));
         buffers.put(slot, buf);
-        return buf.hasMemoryAddress() ? buf.memoryAddress()
-                : MemorySegment.ofBuffer(buf.internalNioBuffer(0, buf.capacity())).address();
+        return buf.hasMemoryAddress()
+                ? buf.memoryAddress()
+                : MemorySegment.ofBuffer(buf.internalNioBuffer(0, buf.capacity()))
+                        .address();
     }
 
     @Override
@@ -48,6 +49,5 @@ abstract class NettyPeer implements BenchAllocator {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -16,7 +16,8 @@ final class NettyPooledPeer extends NettyPeer {
 
     @Override
     public HeldMemory heldMemory() {
-        return new HeldMemory(PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory(),
+        return new HeldMemory(
+                PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory(),
                 "metric().usedDirectMemory(): direct chunks held by the arenas");
     }
 }

@@ -9,8 +9,8 @@ import dev.rseq.alloc.PerCpuAllocator;
  * and the peer closes it afterwards. This is the one place that touches the Builder.
  */
 public enum OurMode {
-    /** Builder defaults: the MAGAZINE fast path over rseq per-CPU caches. */
-    DEFAULT("rseq", "ours, defaults (MAGAZINE fast path, rseq per-CPU caches)"),
+    /** Builder defaults: thread caches over rseq per-CPU caches, every free validated. */
+    DEFAULT("rseq", "ours, defaults (thread caches over rseq per-CPU caches)"),
     /** One rseq critical-section downcall per allocate and per free. */
     PER_CPU_DIRECT("rseq-direct", "ours, PER_CPU_DIRECT fast path (one rseq downcall per op)"),
     /** The CAS-based caches instead of rseq. */
@@ -38,7 +38,7 @@ public enum OurMode {
     public PerCpuAllocator newAllocator() {
         PerCpuAllocator.Builder builder = PerCpuAllocator.builder();
         switch (this) {
-            case DEFAULT -> { }
+            case DEFAULT -> {}
             case PER_CPU_DIRECT -> builder.fastPath(FastPath.PER_CPU_DIRECT);
             case CAS -> builder.forceCas(true);
             case CHECKED -> builder.checked(true);

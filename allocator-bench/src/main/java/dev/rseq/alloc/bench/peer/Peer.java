@@ -1,7 +1,6 @@
 package dev.rseq.alloc.bench.peer;
 
 import dev.rseq.alloc.bench.BenchAllocator;
-
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
@@ -11,8 +10,12 @@ import java.util.function.Supplier;
  *
  * @param crossThreadFree whether blocks may be freed on another thread (producer/consumer runs)
  */
-public record Peer(String id, String description, boolean crossThreadFree,
-                   Supplier<Availability> probe, IntFunction<BenchAllocator> factory) {
+public record Peer(
+        String id,
+        String description,
+        boolean crossThreadFree,
+        Supplier<Availability> probe,
+        IntFunction<BenchAllocator> factory) {
 
     public Availability availability() {
         try {

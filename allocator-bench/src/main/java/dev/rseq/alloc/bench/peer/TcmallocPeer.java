@@ -1,15 +1,14 @@
 package dev.rseq.alloc.bench.peer;
 
-import dev.rseq.alloc.bench.BenchAllocator;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.rseq.alloc.bench.BenchAllocator;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * gperftools tcmalloc (per-thread caches, Debian's libtcmalloc-minimal4), dlopen'ed with
@@ -26,12 +25,12 @@ final class TcmallocPeer implements BenchAllocator {
 
     /** Resolved only after the probe succeeded; static final for constant folding. */
     private static final class Fn {
-        static final MethodHandle MALLOC = NativeSymbols.critical(LIB.find("tc_malloc"),
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
-        static final MethodHandle FREE_SIZED = NativeSymbols.critical(LIB.find("tc_free_sized"),
-                FunctionDescriptor.ofVoid(JAVA_LONG, JAVA_LONG));
-        static final MethodHandle NUMERIC_PROPERTY = NativeSymbols.plain(LIB.find("MallocExtension_GetNumericProperty"),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        static final MethodHandle MALLOC =
+                NativeSymbols.critical(LIB.find("tc_malloc"), FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
+        static final MethodHandle FREE_SIZED =
+                NativeSymbols.critical(LIB.find("tc_free_sized"), FunctionDescriptor.ofVoid(JAVA_LONG, JAVA_LONG));
+        static final MethodHandle NUMERIC_PROPERTY = NativeSymbols.plain(
+                LIB.find("MallocExtension_GetNumericProperty"), FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     }
 
     @Override
@@ -62,8 +61,10 @@ final class TcmallocPeer implements BenchAllocator {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(JAVA_LONG);
             int ok = (int) Fn.NUMERIC_PROPERTY.invokeExact(arena.allocateFrom("generic.heap_size"), value);
-            return ok == 0 ? null : new HeldMemory(value.get(JAVA_LONG, 0),
-                    "MallocExtension generic.heap_size: bytes reserved from the OS");
+            return ok == 0
+                    ? null
+                    : new HeldMemory(
+                            value.get(JAVA_LONG, 0), "MallocExtension generic.heap_size: bytes reserved from the OS");
         } catch (Throwable t) {
             return null;
         }

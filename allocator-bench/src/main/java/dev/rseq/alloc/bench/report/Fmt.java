@@ -4,8 +4,7 @@ import java.util.Locale;
 
 /** Number formats shared by the tables. */
 public final class Fmt {
-    private Fmt() {
-    }
+    private Fmt() {}
 
     /** Operations per second with a metric suffix: 950, 12.3k, 45.6M. */
     public static String rate(double perSecond) {

@@ -1,8 +1,5 @@
 package dev.rseq.alloc.bench.report;
 
-import org.HdrHistogram.AbstractHistogram;
-import org.HdrHistogram.HistogramIterationValue;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.HdrHistogram.AbstractHistogram;
+import org.HdrHistogram.HistogramIterationValue;
 
 /**
  * A self-contained SVG of latency percentile distributions in the style of HdrHistogram's
@@ -23,21 +22,22 @@ import java.util.Map;
 public final class PercentilePlot {
     /** The tail is drawn up to 99.9999%; the max sits at that edge. */
     private static final double MAX_NINES = 6;
+
     private static final int WIDTH = 960;
     private static final int PANEL_HEIGHT = 440;
     private static final int LEFT = 80;
     private static final int RIGHT = 200;
     private static final int TOP = 60;
     private static final int BOTTOM = 50;
-    private static final String[] COLORS = {"#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
-        "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#000000", "#aec7e8", "#98df8a", "#ffbb78"};
+    private static final String[] COLORS = {
+        "#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+        "#000000", "#aec7e8", "#98df8a", "#ffbb78"
+    };
 
     /** One line: its label, the panel it belongs to, its histogram (values in ns). */
-    public record Series(String label, String group, AbstractHistogram histogram, boolean emphasised) {
-    }
+    public record Series(String label, String group, AbstractHistogram histogram, boolean emphasised) {}
 
-    private PercentilePlot() {
-    }
+    private PercentilePlot() {}
 
     public static void write(Path file, String title, List<Series> series) throws IOException {
         Files.writeString(file, render(title, series), StandardCharsets.UTF_8);
@@ -66,12 +66,20 @@ public final class PercentilePlot {
         int height = TOP + groups.size() * PANEL_HEIGHT + 20;
         StringBuilder svg = new StringBuilder();
         svg.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        svg.append(String.format(Locale.ROOT,
+        svg.append(String.format(
+                Locale.ROOT,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
-                        + " font-family=\"sans-serif\" font-size=\"12\">%n", WIDTH, height, WIDTH, height));
+                        + " font-family=\"sans-serif\" font-size=\"12\">%n",
+                WIDTH,
+                height,
+                WIDTH,
+                height));
         svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        svg.append(String.format(Locale.ROOT,
-                "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">%s</text>%n", LEFT, escape(title)));
+        svg.append(String.format(
+                Locale.ROOT,
+                "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">%s</text>%n",
+                LEFT,
+                escape(title)));
         int panel = 0;
         for (Map.Entry<String, List<Series>> e : groups.entrySet()) {
             int top = TOP + panel * PANEL_HEIGHT;
@@ -86,45 +94,83 @@ public final class PercentilePlot {
         int plotW = WIDTH - LEFT - RIGHT;
         int plotH = PANEL_HEIGHT - BOTTOM - 30;
         int y0 = top + 20;
-        svg.append(String.format(Locale.ROOT, "<g><text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s</text>%n",
-                LEFT, y0 - 6, escape(group)));
-        svg.append(String.format(Locale.ROOT,
+        svg.append(String.format(
+                Locale.ROOT,
+                "<g><text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s</text>%n",
+                LEFT,
+                y0 - 6,
+                escape(group)));
+        svg.append(String.format(
+                Locale.ROOT,
                 "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#444\"/>%n",
-                LEFT, y0, plotW, plotH));
+                LEFT,
+                y0,
+                plotW,
+                plotH));
         for (int n = 0; n <= MAX_NINES; n++) {
             double x = LEFT + plotW * n / MAX_NINES;
-            svg.append(String.format(Locale.ROOT,
-                    "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>%n", x, y0, x, y0 + plotH));
-            svg.append(String.format(Locale.ROOT,
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>%n",
+                    x,
+                    y0,
+                    x,
+                    y0 + plotH));
+            svg.append(String.format(
+                    Locale.ROOT,
                     "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
-                    x, y0 + plotH + 16, percentileLabel(n)));
+                    x,
+                    y0 + plotH + 16,
+                    percentileLabel(n)));
         }
         for (int d = (int) yMin; d <= yMax; d++) {
             double y = yPos(Math.pow(10, d), yMin, yMax, y0, plotH);
-            svg.append(String.format(Locale.ROOT,
-                    "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>%n", LEFT, y, LEFT + plotW, y));
-            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
-                    LEFT - 6, y + 4, escape(Fmt.nanosLabel(Math.pow(10, d)))));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>%n",
+                    LEFT,
+                    y,
+                    LEFT + plotW,
+                    y));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
+                    LEFT - 6,
+                    y + 4,
+                    escape(Fmt.nanosLabel(Math.pow(10, d)))));
         }
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">percentile</text>%n",
-                LEFT + plotW / 2, y0 + plotH + 34));
-        svg.append(String.format(Locale.ROOT,
+        svg.append(String.format(
+                Locale.ROOT,
+                "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">percentile</text>%n",
+                LEFT + plotW / 2,
+                y0 + plotH + 34));
+        svg.append(String.format(
+                Locale.ROOT,
                 "<text transform=\"translate(16,%d) rotate(-90)\" text-anchor=\"middle\">latency per op</text>%n",
                 y0 + plotH / 2));
         for (int i = 0; i < series.size(); i++) {
             Series s = series.get(i);
             String color = COLORS[i % COLORS.length];
             String points = points(s.histogram(), yMin, yMax, y0, plotW, plotH);
-            svg.append(String.format(Locale.ROOT,
+            svg.append(String.format(
+                    Locale.ROOT,
                     "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%s\" points=\"%s\">"
                             + "<title>%s</title></polyline>%n",
-                    color, s.emphasised() ? "3" : "1.5", points, escape(s.label())));
+                    color,
+                    s.emphasised() ? "3" : "1.5",
+                    points,
+                    escape(s.label())));
             int ly = y0 + 12 + i * 16;
-            svg.append(String.format(Locale.ROOT,
+            svg.append(String.format(
+                    Locale.ROOT,
                     "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"/>%n",
-                    LEFT + plotW + 12, ly - 4, LEFT + plotW + 32, ly - 4, color));
-            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n",
-                    LEFT + plotW + 38, ly, escape(s.label())));
+                    LEFT + plotW + 12,
+                    ly - 4,
+                    LEFT + plotW + 32,
+                    ly - 4,
+                    color));
+            svg.append(String.format(
+                    Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", LEFT + plotW + 38, ly, escape(s.label())));
         }
         svg.append("</g>\n");
     }

@@ -24,8 +24,8 @@ public final class TextTable {
 
     public TextTable addRow(List<String> cells) {
         if (cells.size() > headers.size()) {
-            throw new IllegalArgumentException("row has " + cells.size() + " cells, table has "
-                    + headers.size() + " columns");
+            throw new IllegalArgumentException(
+                    "row has " + cells.size() + " cells, table has " + headers.size() + " columns");
         }
         rows.add(List.copyOf(cells));
         return this;

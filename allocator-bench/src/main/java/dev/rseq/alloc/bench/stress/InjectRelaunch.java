@@ -14,23 +14,24 @@ import java.util.List;
 final class InjectRelaunch {
     static final String PROPERTY = "rseqalloc.native.variant";
 
-    private InjectRelaunch() {
-    }
+    private InjectRelaunch() {}
 
     static boolean needed(long injectDelay) {
         return injectDelay > 0 && !"inject".equals(System.getProperty(PROPERTY));
     }
 
     /** Runs {@code stress args} again in a child JVM with the property; returns its exit status. */
-    static int run(String[] stressArgs) throws IOException, InterruptedException {
+    static int run(List<String> stressArgs) throws IOException, InterruptedException {
         List<String> cmd = command(stressArgs);
         System.out.println("re-running with the delay-injecting library: " + String.join(" ", cmd));
         return new ProcessBuilder(cmd).inheritIO().start().waitFor();
     }
 
-    static List<String> command(String[] stressArgs) {
+    static List<String> command(List<String> stressArgs) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command()
+        cmd.add(ProcessHandle.current()
+                .info()
+                .command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (!arg.startsWith("-D" + PROPERTY + "=") && !arg.startsWith("-agentlib:jdwp")) {
@@ -45,7 +46,7 @@ final class InjectRelaunch {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("dev.rseq.alloc.bench.Main");
         cmd.add("stress");
-        cmd.addAll(List.of(stressArgs));
+        cmd.addAll(stressArgs);
         return cmd;
     }
 

@@ -3,31 +3,24 @@ package dev.rseq.alloc.bench.stress;
 import dev.rseq.alloc.stress.StressConfig;
 import dev.rseq.alloc.stress.StressResult;
 import dev.rseq.alloc.stress.StressRun;
-
 import java.io.IOException;
-import java.util.Arrays;
+import java.util.List;
 
-/** Parses the stress options, re-launches for delay injection if needed, runs, prints, exits. */
+/** Re-launches for delay injection if needed, runs, prints; returns the exit status. */
 public final class StressCli {
-    private StressCli() {
-    }
+    private StressCli() {}
 
-    public static int run(String[] args) {
-        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-            System.out.print(StressOptions.USAGE);
-            return 0;
-        }
-        StressOptions options;
-        try {
-            options = StressOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("stress: " + e.getMessage());
-            System.err.print(StressOptions.USAGE);
-            return 2;
-        }
-        if (InjectRelaunch.needed(options.injectDelay)) {
+    /**
+     * Runs every stress configuration and prints each report.
+     *
+     * @param options the parsed command line
+     * @param runs {@code options.runs()}, already checked by the caller
+     * @return the process exit status: 0 when every run passed
+     */
+    public static int run(StressOptions options, List<StressConfig> runs) {
+        if (InjectRelaunch.needed(options.injectDelay())) {
             try {
-                return InjectRelaunch.run(args);
+                return InjectRelaunch.run(options.args());
             } catch (IOException e) {
                 System.err.println("stress: cannot re-run the JVM (" + e.getMessage() + "); " + InjectRelaunch.howTo());
                 return 2;
@@ -40,7 +33,7 @@ public final class StressCli {
         long aborts = 0;
         long cas = 0;
         double seconds = 0;
-        for (StressConfig config : options.runs) {
+        for (StressConfig config : runs) {
             StressResult r = StressRun.run(config);
             System.out.print(r.summary());
             System.out.println(r.line());
@@ -54,10 +47,11 @@ public final class StressCli {
                 return 1;
             }
         }
-        if (options.runs.size() > 1) {
-            System.out.printf("TOTAL %d runs: %,d operations in %.1f s (%,.0f ops/s), %,d rseq aborts, "
+        if (runs.size() > 1) {
+            System.out.printf(
+                    "TOTAL %d runs: %,d operations in %.1f s (%,.0f ops/s), %,d rseq aborts, "
                             + "%,d cas operations: 0 lost, 0 duplicated, 0 corrupted%n",
-                    options.runs.size(), ops, seconds, ops / Math.max(1e-9, seconds), aborts, cas);
+                    runs.size(), ops, seconds, ops / Math.max(1e-9, seconds), aborts, cas);
         }
         return 0;
     }

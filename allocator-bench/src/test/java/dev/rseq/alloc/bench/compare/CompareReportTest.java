@@ -1,57 +1,82 @@
 package dev.rseq.alloc.bench.compare;
 
-import org.HdrHistogram.Histogram;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
+import static dev.rseq.alloc.bench.compare.TestCells.cell;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
 class CompareReportTest {
 
-    private static RunResult row(String id, int threads, long latency, double opsPerSecond) {
-        Histogram alloc = new Histogram(3);
-        Histogram free = new Histogram(3);
-        for (int i = 0; i < 1000; i++) {
-            alloc.recordValue(latency);
-            free.recordValue(latency);
+    private static List<Summary.Row> rows() {
+        return Summary.rows(
+                List.of(
+                        cell("churn", "rseq", 1, 1, 10, 100e6),
+                        cell("churn", "rseq", 1, 2, 12, 80e6),
+                        cell("churn", "malloc", 1, 1, 30, 50e6),
+                        cell("churn", "malloc", 1, 2, 30, 50e6),
+                        cell("churn", "floor", 1, 1, 2, 500e6),
+                        cell("churn", "floor", 1, 2, 2, 500e6),
+                        cell("churn", "rseq", 4, 1, 10, 100e6)),
+                List.of("rseq", "malloc", "floor"));
+    }
+
+    @Test
+    void tableHasMediansSpreadRatioAndTheAllocatorsOwnShare() {
+        String[] lines = CompareReport.table(rows(), "rseq", 2).split("\n");
+        assertTrue(
+                lines[0].startsWith("allocator")
+                        && lines[0].contains("vs rseq")
+                        && lines[0].contains("-floor")
+                        && lines[0].contains("p99.99"),
+                lines[0]);
+        String rseq = lines[2];
+        assertTrue(
+                rseq.startsWith("rseq-name")
+                        && rseq.contains("90.00M")
+                        && rseq.contains("80.00M-100.00M")
+                        && rseq.contains("1.00x"),
+                rseq);
+        // 1 thread: 1e9 / 90M = 11.1 ns/op; the floor's 2.0 ns/op taken off leaves 9.1.
+        assertTrue(rseq.contains("11.1") && rseq.contains("9.1"), rseq);
+        String malloc = lines[3];
+        assertTrue(malloc.contains("50.00M") && malloc.contains("0.56x") && malloc.contains("20.0"), malloc);
+        assertTrue(lines[4].startsWith("floor-name") && lines[4].contains(" 0.0 "), lines[4]);
+        // 4 threads on 2 cores: two busy cores, and no floor row at that count.
+        assertTrue(lines[5].contains("20.0") && lines[5].trim().split("\\s+")[6].equals("-"), lines[5]);
+    }
+
+    @Test
+    void longTitlesWrap() {
+        assertEquals("aaa bbb\n  ccc ddd", CompareReport.wrap("aaa bbb ccc ddd", 9, "  "));
+        assertEquals("aaa bbb\n  ccc\n  ddd", CompareReport.wrap("aaa bbb ccc ddd", 8, "  "), "the indent counts");
+    }
+
+    @Test
+    void referenceIsOursWhenItRan() {
+        assertEquals("rseq", CompareReport.reference(rows()));
+        assertEquals(
+                "malloc",
+                CompareReport.reference(
+                        rows().stream().filter(r -> !r.id().equals("rseq")).toList()));
+    }
+
+    @Test
+    void headerSaysHowItWasMeasured() {
+        CompareOptions o = CompareOptionsTest.parse();
+        String header = CompareReport.header(
+                o, TestCells.TIMER, List.of(cell("churn", "rseq", 1, 1, 10, 1e6)), 2, "rdtscp is unavailable: test");
+        for (String expected : List.of(
+                "3 rounds",
+                "median",
+                "floor 25.0 ns",
+                "rdtscp is unavailable: test",
+                "every allocate and every free timed on its own")) {
+            assertTrue(header.contains(expected), expected + " in:\n" + header);
         }
-        return new RunResult(id, id + "-name", threads, alloc, free, opsPerSecond);
-    }
-
-    @Test
-    void tablesGroupByThreadsAndRatiosUseTheSameThreadCount() {
-        List<RunResult> rows = List.of(
-                row("rseq", 1, 10, 100e6), row("rseq", 2, 20, 150e6),
-                row("malloc", 1, 30, 50e6), row("malloc", 2, 20, 300e6));
-        String absolute = CompareReport.absolute(rows);
-        String[] lines = absolute.split("\n");
-        assertTrue(lines[0].startsWith("allocator"));
-        assertTrue(lines[2].startsWith("rseq-name") && lines[2].contains("100.00M"), lines[2]);
-        assertTrue(lines[3].startsWith("malloc-name") && lines[3].contains(" 1 "), lines[3]);
-        assertTrue(lines[4].startsWith("rseq-name") && lines[4].contains(" 2 "), lines[4]);
-        assertTrue(lines[3].contains("30"));
-
-        String ratios = CompareReport.ratios(rows, "rseq");
-        String[] r = ratios.split("\n");
-        assertEquals(7, r[2].split("1\\.00x", -1).length - 1, "reference row is all 1.00x: " + r[2]);
-        assertTrue(r[3].contains("3.00x") && r[3].contains("0.50x"), r[3]);
-        assertTrue(r[5].contains("1.00x") && r[5].contains("2.00x"), r[5]);
-    }
-
-    @Test
-    void rowsWithoutReferenceShowDashes() {
-        String ratios = CompareReport.ratios(List.of(row("malloc", 1, 5, 1e6)), "rseq");
-        assertTrue(ratios.split("\n")[2].contains("-"));
-    }
-
-    @Test
-    void metricsArePercentilesMaxAndRate() {
-        double[] m = CompareReport.metrics(row("x", 1, 42, 7));
-        assertEquals(CompareReport.PERCENTILES.length + 2, m.length);
-        assertEquals(42, m[0], 1);
-        assertEquals(42, m[m.length - 2], 1);
-        assertEquals(7, m[m.length - 1]);
+        String batched = CompareReport.header(
+                CompareOptionsTest.parse("--timed-batch", "8"), TestCells.TIMER, List.of(), 2, null);
+        assertTrue(batched.contains("covers 8 steps"), batched);
     }
 }

@@ -1,50 +1,64 @@
 package dev.rseq.alloc.bench.compare;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rseq.alloc.bench.timer.Calibration;
+import dev.rseq.alloc.bench.workload.Lane;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 class ResultFilesTest {
 
     @Test
-    void rawRowsRoundTripLosslessly(@TempDir Path dir) throws Exception {
-        Histogram alloc = new Histogram(60_000_000_000L, 3);
-        Histogram free = new Histogram(60_000_000_000L, 3);
+    void cellsRoundTripLosslessly(@TempDir Path dir) throws Exception {
+        Histogram alloc = Lane.newHistogram();
+        Histogram free = Lane.newHistogram();
+        Histogram batched = Lane.newHistogram();
         for (int i = 1; i < 5000; i++) {
             alloc.recordValue(i);
             free.recordValue(3L * i);
         }
-        alloc.setStartTimeStamp(1000);
-        alloc.setEndTimeStamp(2000);
-        free.setStartTimeStamp(1000);
-        free.setEndTimeStamp(2000);
-        RunResult written = new RunResult("malloc", "jemalloc(LD_PRELOAD)", 2, alloc, free, 1.5e7);
-        ResultFiles.writeRaw(dir, written);
-
-        List<RunResult> read = ResultFiles.readRaw(dir, "malloc", List.of(1, 2));
-        assertEquals(1, read.size(), "only the thread count that was written");
-        RunResult r = read.getFirst();
-        assertEquals("jemalloc(LD_PRELOAD)", r.name());
-        assertEquals(2, r.threads());
-        assertEquals(1.5e7, r.opsPerSecond());
-        assertEquals(alloc, r.alloc());
-        assertEquals(free, r.free());
+        batched.recordValueWithCount(7, 16);
+        Calibration timer = new Calibration("rdtscp", 0.4761, 9.5, 0.5);
+        CellResult written = new CellResult(
+                "larson", "malloc", "jemalloc(LD_PRELOAD)", 2, 3, alloc, free, batched, 1.5e7, 41, 2, timer);
+        Path base = dir.resolve("cell-7");
+        ResultFiles.writeRaw(base, written);
+        CellResult read = ResultFiles.readRaw(base).orElseThrow();
+        assertEquals(written.workload(), read.workload());
+        assertEquals("jemalloc(LD_PRELOAD)", read.name());
+        assertEquals(2, read.threads());
+        assertEquals(3, read.round());
+        assertEquals(1.5e7, read.opsPerSecond());
+        assertEquals(41, read.threadsStarted());
+        assertEquals(timer, read.timer());
+        assertEquals(alloc, read.alloc());
+        assertEquals(free, read.free());
+        assertEquals(batched, read.batched());
+        assertTrue(ResultFiles.readRaw(dir.resolve("cell-8")).isEmpty(), "no files, no cell");
     }
 
     @Test
-    void hgrmFilesPerRow(@TempDir Path dir) throws Exception {
-        Histogram h = new Histogram(3);
-        h.recordValue(100);
-        List<Path> files = ResultFiles.writeHgrm(dir, new RunResult("rseq", "rseq", 1, h, h.copy(), 1));
-        assertEquals(List.of(dir.resolve("rseq-1t.hgrm"), dir.resolve("rseq-1t-alloc.hgrm"),
-                dir.resolve("rseq-1t-free.hgrm")), files);
+    void hgrmPerRowAndEveryCellInTheCsv(@TempDir Path dir) throws Exception {
+        List<CellResult> cells =
+                List.of(TestCells.cell("pair", "rseq", 1, 1, 100, 1e6), TestCells.cell("pair", "rseq", 1, 2, 100, 2e6));
+        Summary.Row row = Summary.rows(cells, List.of("rseq")).getFirst();
+        List<Path> files = ResultFiles.writeHgrm(dir, row);
+        assertEquals(
+                List.of(
+                        dir.resolve("pair-rseq-1t.hgrm"),
+                        dir.resolve("pair-rseq-1t-alloc.hgrm"),
+                        dir.resolve("pair-rseq-1t-free.hgrm")),
+                files);
         assertTrue(Files.readString(files.getFirst()).contains("Percentile"));
+        ResultFiles.writeRounds(dir.resolve("rounds.csv"), cells);
+        List<String> csv = Files.readAllLines(dir.resolve("rounds.csv"));
+        assertEquals(3, csv.size());
+        assertTrue(csv.get(2).startsWith("pair,rseq,1,2,2000000,"), csv.get(2));
     }
 }

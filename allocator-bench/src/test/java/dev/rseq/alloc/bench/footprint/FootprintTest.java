@@ -1,13 +1,13 @@
 package dev.rseq.alloc.bench.footprint;
 
-import dev.rseq.alloc.bench.peer.Peers;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Properties;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rseq.alloc.bench.Main;
+import dev.rseq.alloc.bench.peer.Peers;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
 
 class FootprintTest {
 
@@ -39,7 +39,8 @@ class FootprintTest {
 
     @Test
     void badOptionsAreUsageErrors() {
-        assertEquals(2, FootprintCommand.run(new String[]{"--platform", "x"}));
-        assertEquals(2, FootprintCommand.run(new String[]{"--nope"}));
+        assertEquals(2, Main.run("footprint", "--platform", "x"));
+        assertEquals(2, Main.run("footprint", "--nope"));
+        assertEquals(2, Main.run("footprint", "--virtual", "-1"));
     }
 }

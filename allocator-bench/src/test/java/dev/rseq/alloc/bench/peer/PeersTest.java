@@ -1,15 +1,5 @@
 package dev.rseq.alloc.bench.peer;
 
-import dev.rseq.alloc.bench.BenchAllocator;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
-import java.lang.foreign.MemorySegment;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,6 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.rseq.alloc.bench.BenchAllocator;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every peer that can run here allocates usable memory and frees it; every peer that cannot
@@ -37,7 +36,7 @@ class PeersTest {
         assumeTrue(a.available(), a.message());
         try (BenchAllocator allocator = peer.open(SIZES.length * 2)) {
             assertFalse(allocator.name().isBlank());
-            assumeTrue(allocator.realMemory(), "the baseline hands out no memory");
+            assumeTrue(allocator.realMemory(), "the floor rows hand out 16-byte cells, not blocks");
             long[] addresses = new long[SIZES.length];
             for (int i = 0; i < SIZES.length; i++) {
                 addresses[i] = allocator.allocate(i, SIZES[i]);
@@ -64,13 +63,14 @@ class PeersTest {
         assumeTrue(peer.availability().available(), peer.availability().message());
         assumeTrue(peer.crossThreadFree(), "confined");
         try (BenchAllocator allocator = peer.open(4);
-             var other = Executors.newSingleThreadExecutor()) {
+                var other = Executors.newSingleThreadExecutor()) {
             assertTrue(allocator.crossThreadFree());
             long address = allocator.allocate(3, 256);
             if (allocator.realMemory()) {
                 fill(address, 256, (byte) 3);
             }
-            CompletableFuture.runAsync(() -> allocator.free(3, address, 256), other).get();
+            CompletableFuture.runAsync(() -> allocator.free(3, address, 256), other)
+                    .get();
         }
     }
 
@@ -91,13 +91,15 @@ class PeersTest {
     void missingLibraryNamesItsPackage() {
         NativeSymbols.LibraryProbe probe = NativeSymbols.open("libno-such-allocator.so.9", "libno-such-allocator9");
         assertFalse(probe.loaded());
-        assertTrue(probe.failure().contains("not found") && probe.failure().contains("libno-such-allocator9"),
+        assertTrue(
+                probe.failure().contains("not found") && probe.failure().contains("libno-such-allocator9"),
                 probe.failure());
     }
 
     @Test
     void jemallocWithoutPreloadPointsAtLdPreload() {
-        assumeTrue(java.nio.file.Files.exists(java.nio.file.Path.of("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2")),
+        assumeTrue(
+                java.nio.file.Files.exists(java.nio.file.Path.of("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2")),
                 "libjemalloc2 not installed");
         assumeTrue(ProcessMalloc.identify() != ProcessMalloc.JEMALLOC, "running under LD_PRELOAD");
         Availability a = Peers.byId("jemalloc").availability();
@@ -116,6 +118,31 @@ class PeersTest {
     void unknownIdListsTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Peers.byId("nope"));
         assertTrue(e.getMessage().contains("tcmalloc"));
+    }
+
+    @Test
+    void floorRowsHandOutAWritableCellPerSlot() {
+        for (String id : List.of("floor", "baseline")) {
+            try (BenchAllocator a = Peers.byId(id).open(8)) {
+                long first = a.allocate(0, 4096);
+                long last = a.allocate(7, 64);
+                assertEquals(7 * SlotCells.CELL, last - first, id);
+                fill(first, 8, (byte) 1);
+                fill(last, 8, (byte) 2);
+                check(first, 8, (byte) 1);
+                assertEquals(first, a.allocate(0, 16), id + ": the same cell for the same slot");
+                a.free(0, first, 16);
+                a.free(7, last, 64);
+            }
+        }
+    }
+
+    @Test
+    void catalogNeedsNoProbe() {
+        assertEquals(Peers.ids(), List.copyOf(Peers.descriptions().keySet()));
+        assertTrue(Peers.catalog().contains("floor"));
+        assertTrue(Peers.COMPARE_DEFAULT.stream().allMatch(Peers.ids()::contains));
+        assertTrue(Peers.FOOTPRINT_DEFAULT.stream().allMatch(Peers.ids()::contains));
     }
 
     @Test

@@ -1,19 +1,18 @@
 package dev.rseq.alloc.bench.report;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
-
-import javax.xml.parsers.DocumentBuilderFactory;
-import java.nio.file.Path;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PercentilePlotTest {
 
@@ -27,11 +26,14 @@ class PercentilePlotTest {
         }
         slow.recordValue(2_000_000);
         Path file = dir.resolve("plot.svg");
-        PercentilePlot.write(file, "title with <markup> & \"quotes\"", List.of(
-                new PercentilePlot.Series("rseq", "1 thread", fast, true),
-                new PercentilePlot.Series("a<b&c", "1 thread", slow, false),
-                new PercentilePlot.Series("rseq", "2 threads", fast, true),
-                new PercentilePlot.Series("empty", "2 threads", new Histogram(3), false)));
+        PercentilePlot.write(
+                file,
+                "title with <markup> & \"quotes\"",
+                List.of(
+                        new PercentilePlot.Series("rseq", "1 thread", fast, true),
+                        new PercentilePlot.Series("a<b&c", "1 thread", slow, false),
+                        new PercentilePlot.Series("rseq", "2 threads", fast, true),
+                        new PercentilePlot.Series("empty", "2 threads", new Histogram(3), false)));
 
         Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
         Element root = doc.getDocumentElement();
