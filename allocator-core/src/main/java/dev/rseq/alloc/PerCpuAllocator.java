@@ -768,6 +768,9 @@ public final class PerCpuAllocator implements AutoCloseable {
             closed = true;
         }
         checks.close();
+        // Before anything is drained: from here a free on any thread fails its page check and
+        // throws, so a thread whose own cache could serve it for ever stops at its next free.
+        heap.clearTags();
         unregisterMBean();
         if (front != null) {
             front.close();
