@@ -27,6 +27,7 @@ public class AllocatorState {
         "rseq-direct",
         "rseq-cas",
         "rseq-checked",
+        "rseq-zeroed",
         "rseq-arena-confined",
         "rseq-arena-shared",
         "malloc",

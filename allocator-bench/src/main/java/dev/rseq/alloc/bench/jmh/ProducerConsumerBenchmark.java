@@ -44,6 +44,7 @@ public class ProducerConsumerBenchmark {
             "rseq-direct",
             "rseq-cas",
             "rseq-checked",
+            "rseq-zeroed",
             "rseq-arena-shared",
             "malloc",
             "tcmalloc",
