@@ -456,12 +456,11 @@ public final class PerCpuAllocator implements AutoCloseable {
         if (address == 0) {
             return;
         }
-        int c = checks.classAt(address);
-        if (c == 0 || c == PageHeap.LARGE_TAG) {
+        int c = checks.onFreeUnsized(address);
+        if (c == 0) {
             freeLarge(address, UNSIZED);
             return;
         }
-        checks.onFree(address, c);
         if (mode != 0) {
             freeInMode(c, address);
             return;

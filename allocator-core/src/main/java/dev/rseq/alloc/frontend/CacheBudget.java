@@ -21,6 +21,8 @@ final class CacheBudget {
     static final long CHUNK = 64 * 1024;
     /** The least allowance claimed at a time: a thread that touches a class once claims little. */
     static final long MIN_CLAIM = 4 * 1024;
+    /** Table slots one steal looks at, from where the previous one stopped. */
+    private static final int STEAL_SCAN = 256;
 
     private final long total;
     private final long perCache;
@@ -84,11 +86,15 @@ final class CacheBudget {
      * {@link ThreadCache#takeAllowance} never takes it below the capacity it read.
      */
     private long steal(ThreadCache thief, long bytes) {
-        ThreadCache[] all = caches.snapshot();
+        // A window of the table, not all of it: with thousands of threads a growth that
+        // copied every cache out of the table cost more than the miss it served.
+        ThreadCache[] all = caches.current();
+        ThreadCache none = caches.none();
+        int n = Math.min(all.length, STEAL_SCAN);
         long got = 0;
-        for (int i = 0; i < all.length && got < bytes; i++) {
-            ThreadCache victim = all[Math.floorMod(cursor++, all.length)];
-            if (victim != thief) {
+        for (int i = 0; i < n && got < bytes; i++) {
+            ThreadCache victim = all[cursor++ & (all.length - 1)];
+            if (victim != thief && victim != none) {
                 got += victim.takeAllowance(bytes - got, victim.capacityBytes);
             }
         }

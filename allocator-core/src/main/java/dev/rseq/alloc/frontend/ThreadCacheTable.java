@@ -113,18 +113,27 @@ final class ThreadCacheTable {
         return mine;
     }
 
-    /** Index of a cache whose owner died, preferring {@code thread}'s home slot; -1 if none. */
+    /**
+     * Index of a cache whose owner died, preferring {@code thread}'s home slot; -1 if none.
+     * Beyond the home slot it looks at a window of {@link #DEAD_SCAN} slots that moves on
+     * each call: a scan of the whole table made starting 10,000 threads quadratic (22 s in
+     * {@code footprint}, against 4.5 s for every other allocator).
+     */
     private int findDead(Thread thread) {
         ThreadCache[] s = current();
         int home = (int) thread.threadId() & (s.length - 1);
         if (s[home].ownerDead()) {
             return home;
         }
-        for (int i = 0; i < s.length; i++) {
-            if (s[i].ownerDead()) {
-                return i;
+        int n = Math.min(s.length, DEAD_SCAN);
+        for (int i = 0; i < n; i++) {
+            int at = (deadCursor + i) & (s.length - 1);
+            if (s[at].ownerDead()) {
+                deadCursor = at + 1;
+                return at;
             }
         }
+        deadCursor += n;
         return -1;
     }
 

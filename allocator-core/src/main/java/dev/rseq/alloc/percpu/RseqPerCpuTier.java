@@ -118,12 +118,30 @@ public final class RseqPerCpuTier implements PerCpuTier {
             return fallback.pop(c);
         }
         operations.increment(c);
-        if (p == 0) {
-            onMiss(c);
+        int k = sizes.batch(c);
+        if (p != 0 || k < 2) {
+            // The region is stopped (a drain is under way) or the class moves one at a time.
+            long[] one = new long[1];
+            central.remove(c, one, 0, 1);
+            return one[0];
         }
-        long[] one = new long[1];
-        central.remove(c, one, 0, 1);
-        return one[0];
+        // Empty: one batch from the central tier, one block for the caller, the rest into
+        // this cpu's cache (after onMiss may have grown it), so the next k - 1 pops hit. A
+        // single block per miss sent every pop of a cold class to the central lock.
+        onMiss(c);
+        Batch b = new Batch(k);
+        CentralTransferEvent event = new CentralTransferEvent();
+        event.begin();
+        central.remove(c, b.slots, 0, k);
+        CentralEvents.commit(event, c, sizes.size(c), k, "remove", "rseq");
+        long mine = b.slots[k - 1];
+        // Batch pushes take from the end: slots [0, k - 1 - pushed) are left over.
+        long pushed = slab.pushBatch(c, b, k - 1);
+        int left = k - 1 - (int) Math.max(0, pushed);
+        if (left > 0) {
+            central.insert(c, b.slots, 0, left);
+        }
+        return mine;
     }
 
     @Override
@@ -137,8 +155,23 @@ public final class RseqPerCpuTier implements PerCpuTier {
             return;
         }
         operations.increment(c);
-        if (rc == 0) {
+        int k = sizes.batch(c);
+        if (rc == 0 && k >= 2) {
             onMiss(c);
+            if (slab.push(c, block) == 1) {
+                return; // the class grew
+            }
+            // Still full: the block and up to a batch of this cpu's cache go down together,
+            // leaving room for the frees that follow.
+            Batch b = new Batch(k);
+            long got = slab.popBatch(c, b, k - 1);
+            int have = (int) Math.max(0, got);
+            b.slots[have] = block;
+            CentralTransferEvent event = new CentralTransferEvent();
+            event.begin();
+            central.insert(c, b.slots, 0, have + 1);
+            CentralEvents.commit(event, c, sizes.size(c), have + 1, "insert", "rseq");
+            return;
         }
         central.insert(c, new long[] {block}, 0, 1);
     }
