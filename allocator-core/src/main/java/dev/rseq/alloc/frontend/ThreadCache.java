@@ -57,6 +57,10 @@ final class ThreadCache {
      * dead cache at install; its predecessor's turns up moments later.
      */
     int adoptTries;
+    /** Growth attempts left to skip before the next claim on the budget (owner only). */
+    int claimBackoff;
+    /** Claims that failed in a row, capped (owner only): sets the next backoff. */
+    int claimFailures;
     /** A buffer for batch moves, taken by a slow path while it may block (see {@link #borrow}). */
     private Batch scratch;
     /** Bytes of capacity this cache may hold: claimed from the budget, lowered by thieves. */

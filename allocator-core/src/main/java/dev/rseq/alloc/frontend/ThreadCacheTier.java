@@ -217,13 +217,31 @@ public final class ThreadCacheTier {
     private int growIfAllowed(ThreadCache tc, int c) {
         int cap = tc.capacity(c);
         int target = sizing.grown(c, cap);
+        if (target <= cap) {
+            return cap;
+        }
+        if (tc.claimBackoff > 0) {
+            tc.claimBackoff--;
+            return cap;
+        }
         int size = sizes.size(c);
-        if (target > cap && budget.claim(tc, (long) (target - cap) * size)) {
+        if (budget.claim(tc, (long) (target - cap) * size)) {
+            tc.claimFailures = 0;
             tc.resize(c, target, size);
             return target;
         }
+        // The budget is spent: keep working at this capacity and look again only after
+        // 2, 4, ... 1,024 more growth attempts. Claiming on every miss (a CAS on the shared
+        // pool, then a scan and CASes on other caches' allowance) cost more than the misses
+        // it served: 16 threads of mixed-size churn ran at 6.5 M ops/s with the default
+        // budget, 84 M with a budget that never ran out.
+        tc.claimFailures = Math.min(tc.claimFailures + 1, MAX_CLAIM_BACKOFF_SHIFT);
+        tc.claimBackoff = 1 << tc.claimFailures;
         return cap;
     }
+
+    /** The longest pause between claims of a cache whose claims fail: 2^10 growth attempts. */
+    private static final int MAX_CLAIM_BACKOFF_SHIFT = 10;
 
     /** Blocks taken out of a cache that still have to go down (after the cache is settled). */
     private record Pending(PerCpuTier tier, int sizeClass, Batch batch, int count) {}
