@@ -97,10 +97,7 @@ public final class BlockChecks {
         if ((tag & 0xFF) != c) {
             throw wrongClass(block, c, tag);
         }
-        long inSpan = (off & PAGE_MASK) + ((long) (tag >>> PageHeap.TAG_CLASS_BITS) << PageHeap.PAGE_SHIFT);
-        long idx = (inSpan * objectIndex[2 * c]) >>> SizeClasses.RECIPROCAL_SHIFT;
-        long word = objectIndex[2 * c + 1];
-        if (idx * (int) word != inSpan || idx >= (word >>> 32)) {
+        if (!isObjectStart(off, tag, c)) {
             throw interior(block, c);
         }
         markFree(block, off, c);
@@ -127,10 +124,7 @@ public final class BlockChecks {
         if (c == 0 || c == PageHeap.LARGE_TAG) {
             return 0;
         }
-        long inSpan = (off & PAGE_MASK) + ((long) (tag >>> PageHeap.TAG_CLASS_BITS) << PageHeap.PAGE_SHIFT);
-        long idx = (inSpan * objectIndex[2 * c]) >>> SizeClasses.RECIPROCAL_SHIFT;
-        long word = objectIndex[2 * c + 1];
-        if (idx * (int) word != inSpan || idx >= (word >>> 32)) {
+        if (!isObjectStart(off, tag, c)) {
             throw interior(block, c);
         }
         markFree(block, off, c);
@@ -147,6 +141,19 @@ public final class BlockChecks {
                     + " B block): it was already freed and not allocated since");
         }
         ALL.set(ValueLayout.JAVA_LONG, base + off, key);
+    }
+
+    /**
+     * True when heap offset {@code off}, in a page tagged {@code tag} of a class-{@code c}
+     * span, is the start of an object: the page's place in the span plus the offset in the
+     * page, multiplied by the class's reciprocal (no division), must give a whole index
+     * below the span's object count.
+     */
+    private boolean isObjectStart(long off, int tag, int c) {
+        long inSpan = (off & PAGE_MASK) + ((long) (tag >>> PageHeap.TAG_CLASS_BITS) << PageHeap.PAGE_SHIFT);
+        long idx = (inSpan * objectIndex[2 * c]) >>> SizeClasses.RECIPROCAL_SHIFT;
+        long word = objectIndex[2 * c + 1];
+        return idx * (int) word == inSpan && idx < (word >>> 32);
     }
 
     /** All memory, in the global scope: the free path's access to a validated block (see the class comment). */
