@@ -1,7 +1,6 @@
 package dev.rseq.alloc.percpu;
 
 import dev.rseq.alloc.central.CentralCache;
-import dev.rseq.alloc.jfr.CentralTransferEvent;
 import dev.rseq.alloc.sizeclass.SizeClasses;
 import dev.rseq.alloc.stats.ClassCounters;
 import dev.rseq.alloc.stats.TierStats;
@@ -36,10 +35,7 @@ public final class CasPerCpuTier implements PerCpuTier {
         operations.increment(c);
         int got = stripes.popBatch(c, batch.slots, 0, n);
         if (got < n) {
-            CentralTransferEvent event = new CentralTransferEvent();
-            event.begin();
-            central.remove(c, batch.slots, got, n - got);
-            CentralEvents.commit(event, c, sizes.size(c), n - got, "remove", "cas");
+            CentralEvents.remove(central, c, sizes.size(c), batch.slots, got, n - got, "cas");
         }
     }
 
@@ -48,10 +44,7 @@ public final class CasPerCpuTier implements PerCpuTier {
         operations.increment(c);
         int pushed = stripes.pushBatch(c, batch.slots, 0, n);
         if (pushed < n) {
-            CentralTransferEvent event = new CentralTransferEvent();
-            event.begin();
-            central.insert(c, batch.slots, 0, n - pushed);
-            CentralEvents.commit(event, c, sizes.size(c), n - pushed, "insert", "cas");
+            CentralEvents.insert(central, c, sizes.size(c), batch.slots, 0, n - pushed, "cas");
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.rseq.alloc.percpu;
 
 import dev.rseq.alloc.central.CentralCache;
-import dev.rseq.alloc.jfr.CentralTransferEvent;
 import dev.rseq.alloc.rseq.RseqNative;
 import dev.rseq.alloc.sizeclass.SizeClasses;
 import dev.rseq.alloc.stats.ClassCounters;
@@ -80,10 +79,7 @@ public final class RseqPerCpuTier implements PerCpuTier {
             if (got >= 0) {
                 onMiss(c);
             }
-            CentralTransferEvent event = new CentralTransferEvent();
-            event.begin();
-            central.remove(c, batch.slots, have, n - have);
-            CentralEvents.commit(event, c, sizes.size(c), n - have, "remove", "rseq");
+            CentralEvents.remove(central, c, sizes.size(c), batch.slots, have, n - have, "rseq");
         }
     }
 
@@ -101,10 +97,7 @@ public final class RseqPerCpuTier implements PerCpuTier {
             if (pushed >= 0) {
                 onMiss(c);
             }
-            CentralTransferEvent event = new CentralTransferEvent();
-            event.begin();
-            central.insert(c, batch.slots, 0, left);
-            CentralEvents.commit(event, c, sizes.size(c), left, "insert", "rseq");
+            CentralEvents.insert(central, c, sizes.size(c), batch.slots, 0, left, "rseq");
         }
     }
 
@@ -130,10 +123,7 @@ public final class RseqPerCpuTier implements PerCpuTier {
         // single block per miss sent every pop of a cold class to the central lock.
         onMiss(c);
         Batch b = new Batch(k);
-        CentralTransferEvent event = new CentralTransferEvent();
-        event.begin();
-        central.remove(c, b.slots, 0, k);
-        CentralEvents.commit(event, c, sizes.size(c), k, "remove", "rseq");
+        CentralEvents.remove(central, c, sizes.size(c), b.slots, 0, k, "rseq");
         long mine = b.slots[k - 1];
         // Batch pushes take from the end: slots [0, k - 1 - pushed) are left over.
         long pushed = slab.pushBatch(c, b, k - 1);
@@ -167,10 +157,7 @@ public final class RseqPerCpuTier implements PerCpuTier {
             long got = slab.popBatch(c, b, k - 1);
             int have = (int) Math.max(0, got);
             b.slots[have] = block;
-            CentralTransferEvent event = new CentralTransferEvent();
-            event.begin();
-            central.insert(c, b.slots, 0, have + 1);
-            CentralEvents.commit(event, c, sizes.size(c), have + 1, "insert", "rseq");
+            CentralEvents.insert(central, c, sizes.size(c), b.slots, 0, have + 1, "rseq");
             return;
         }
         central.insert(c, new long[] {block}, 0, 1);
