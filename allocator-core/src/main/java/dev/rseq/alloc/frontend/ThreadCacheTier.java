@@ -31,6 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ThreadCacheTier {
     private final SizeClasses sizes;
+    /** {@code sizes.count()}, the {@code C} of {@link ThreadCache}'s layout. */
+    private final int classes;
+
     private final CacheSizing sizing;
     private final ThreadCacheTable caches;
     private final CacheBudget budget;
@@ -52,6 +55,7 @@ public final class ThreadCacheTier {
     public ThreadCacheTier(
             SizeClasses sizes, PerCpuRouter tiers, CentralCache central, long budgetBytes, long perCacheBytes) {
         this.sizes = sizes;
+        this.classes = sizes.count();
         this.sizing = new CacheSizing(sizes);
         this.caches = new ThreadCacheTable(sizes.count());
         this.budget = new CacheBudget(budgetBytes, perCacheBytes, caches);
@@ -64,18 +68,20 @@ public final class ThreadCacheTier {
 
     // ------------------------------------------------------------------ hit paths
 
-    /** A block of class {@code c}. Small enough to inline into any caller. */
+    /**
+     * A block of class {@code c}. Small enough to inline into any caller: the OS thread's id,
+     * its hot slot, the owner word and the class's two words, the block.
+     */
     public long allocate(int c) {
-        Thread t = CarrierThreads.current();
-        ThreadCache[] s = caches.slots;
-        ThreadCache tc = s[(int) t.threadId() & (s.length - 1)];
-        if (tc != null && tc.owner == t) {
-            long[] stack = tc.stacks[c];
-            long h = stack[0];
+        long id = CarrierThreads.current().threadId();
+        long[][] hot = caches.hot;
+        long[] d = hot[(int) id & (hot.length - 1)];
+        if (d[0] == id) {
+            long h = d[1 + c];
             int n = (int) h & ThreadCache.COUNT_MASK;
             if (n != 0) {
-                stack[0] = h + ThreadCache.HIT_POP;
-                return stack[n];
+                d[1 + c] = h + ThreadCache.HIT_POP;
+                return d[(int) d[1 + classes + c] + n];
             }
         }
         return allocateMiss(c);
@@ -83,16 +89,16 @@ public final class ThreadCacheTier {
 
     /** Takes back a block of class {@code c} (already validated by the caller). */
     public void free(int c, long block) {
-        Thread t = CarrierThreads.current();
-        ThreadCache[] s = caches.slots;
-        ThreadCache tc = s[(int) t.threadId() & (s.length - 1)];
-        if (tc != null && tc.owner == t) {
-            long[] stack = tc.stacks[c];
-            long h = stack[0];
+        long id = CarrierThreads.current().threadId();
+        long[][] hot = caches.hot;
+        long[] d = hot[(int) id & (hot.length - 1)];
+        if (d[0] == id) {
+            long h = d[1 + c];
+            long where = d[1 + classes + c];
             int n = ((int) h & ThreadCache.COUNT_MASK) + 1;
-            if (n < stack.length) {
-                stack[n] = block;
-                stack[0] = h + ThreadCache.HIT_PUSH;
+            if (n <= (int) (where >>> 32)) {
+                d[(int) where + n] = block;
+                d[1 + c] = h + ThreadCache.HIT_PUSH;
                 return;
             }
         }
@@ -227,7 +233,7 @@ public final class ThreadCacheTier {
         int size = sizes.size(c);
         if (budget.claim(tc, (long) (target - cap) * size)) {
             tc.claimFailures = 0;
-            tc.resize(c, target, size);
+            resize(tc, c, target, size);
             return target;
         }
         // The budget is spent: keep working at this capacity and look again only after
@@ -238,6 +244,12 @@ public final class ThreadCacheTier {
         tc.claimFailures = Math.min(tc.claimFailures + 1, MAX_CLAIM_BACKOFF_SHIFT);
         tc.claimBackoff = 1 << tc.claimFailures;
         return cap;
+    }
+
+    /** Changes a class's capacity in a new array, which its owner's hit path then finds. */
+    private void resize(ThreadCache tc, int c, int capacity, int objectSize) {
+        tc.resize(c, capacity, objectSize);
+        caches.publishHot(tc);
     }
 
     /** The longest pause between claims of a cache whose claims fail: 2^10 growth attempts. */
@@ -274,7 +286,7 @@ public final class ThreadCacheTier {
             b = new Batch(excess);
             tc.takeOldest(victim, b.slots, excess);
         }
-        tc.resize(victim, newCap, sizes.size(victim));
+        resize(tc, victim, newCap, sizes.size(victim));
         return b == null ? null : new Pending(tc.tier, victim, b, excess);
     }
 
@@ -292,6 +304,7 @@ public final class ThreadCacheTier {
         Thread t = CarrierThreads.current();
         ThreadCache tc = caches.find(t);
         if (tc != null) {
+            caches.publishHot(tc); // the hit path may have missed on a stale slot
             return tc;
         }
         if (t.isVirtual()) {
@@ -309,6 +322,11 @@ public final class ThreadCacheTier {
             adopted.incrementAndGet();
         } else if (tc != null) {
             tc.adoptTries = ADOPT_TRIES;
+        }
+        if (tc != null && tc.owner != CarrierThreads.current()) {
+            // A virtual thread that waited for the table's monitor resumed on another
+            // carrier: the cache installed is not this OS thread's. Look again.
+            return cacheOfCurrentThread();
         }
         return tc;
     }
@@ -345,7 +363,7 @@ public final class ThreadCacheTier {
             int size = sizes.size(c);
             int want = Math.max(tc.capacity(c), dead.capacity(c));
             if (want > tc.capacity(c) && tc.allowance() - tc.capacityBytes >= (long) (want - tc.capacity(c)) * size) {
-                tc.resize(c, want, size);
+                resize(tc, c, want, size);
             }
             long[] blocks = new long[n];
             dead.takeNewest(c, blocks, n);
@@ -398,6 +416,7 @@ public final class ThreadCacheTier {
     public void flushCurrentThread() {
         ThreadCache tc = caches.find(CarrierThreads.current());
         if (tc != null && caches.remove(tc)) {
+            tc.retire();
             flush(tc);
         }
     }

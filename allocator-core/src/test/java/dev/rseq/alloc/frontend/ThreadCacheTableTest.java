@@ -1,8 +1,10 @@
 package dev.rseq.alloc.frontend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rseq.alloc.sizeclass.SizeClasses;
 import java.util.ArrayList;
@@ -40,9 +42,13 @@ class ThreadCacheTableTest {
         }
         installed.await();
         ThreadCache[] slots = table.slots;
+        long[][] hot = table.hot;
         for (Thread t : threads) {
             ThreadCache home = slots[(int) t.threadId() & (slots.length - 1)];
-            assertSame(t, home.owner, "the hit path finds " + t + " at its home slot");
+            assertSame(t, home.owner, "the slow path finds " + t + " at its home slot");
+            long[] data = hot[(int) t.threadId() & (hot.length - 1)];
+            assertSame(home.data, data, "the hit path finds " + t + "'s stacks at its home slot");
+            assertEquals(t.threadId(), data[0], "and they name it as their owner");
         }
         hold.countDown();
         for (Thread t : threads) {
@@ -58,7 +64,8 @@ class ThreadCacheTableTest {
         ThreadCache[] first = new ThreadCache[1];
         Thread t1 = Thread.ofPlatform().start(() -> first[0] = install(table, Thread.currentThread()));
         t1.join();
-        first[0].stacks[3] = new long[] {1, 0x1000};
+        first[0].resize(3, 4, 16);
+        first[0].push(3, 0x1000);
         boolean[] adopted = new boolean[1];
         ThreadCache mine = table.install(
                 Thread.currentThread(),
@@ -69,5 +76,34 @@ class ThreadCacheTableTest {
         assertEquals(true, adopted[0]);
         assertEquals(0x1000, mine.pop(3), "the dead thread's block came with it");
         assertEquals(1, table.snapshot().length, "the dead cache left the table");
+    }
+
+    @Test
+    void aReplacedStackArrayIsNeverTrustedAgainAndTheNewOneIsPublished() {
+        ThreadCacheTable table = new ThreadCacheTable(classes);
+        Thread me = Thread.currentThread();
+        ThreadCache mine = install(table, me);
+        long[] before = mine.data;
+        mine.resize(5, 8, 64);
+        assertTrue(mine.push(5, 0x2000));
+        assertEquals(ThreadCache.RETIRED, before[0], "the old array no longer names an owner");
+        long[][] hot = table.hot;
+        int home = (int) me.threadId() & (hot.length - 1);
+        assertSame(before, hot[home], "until its owner publishes, the slot holds the retired array");
+        table.publishHot(mine);
+        assertSame(mine.data, table.hot[home]);
+        assertEquals(me.threadId(), table.hot[home][0]);
+        assertEquals(0x2000, mine.pop(5));
+    }
+
+    @Test
+    void aCacheLeavingTheTableLeavesTheHotSlotToo() {
+        ThreadCacheTable table = new ThreadCacheTable(classes);
+        Thread me = Thread.currentThread();
+        ThreadCache mine = install(table, me);
+        assertTrue(table.remove(mine));
+        long[][] hot = table.hot;
+        long[] data = hot[(int) me.threadId() & (hot.length - 1)];
+        assertFalse(data[0] == me.threadId(), "the hit path no longer finds the removed cache");
     }
 }
