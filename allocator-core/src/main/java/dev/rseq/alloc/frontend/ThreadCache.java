@@ -42,10 +42,12 @@ final class ThreadCache {
     static final long HIT_POP = HIT - 1;
     static final long HIT_PUSH = HIT + 1;
     private static final VarHandle ALLOWANCE;
+    private static final VarHandle OWED;
 
     static {
         try {
             ALLOWANCE = MethodHandles.lookup().findVarHandle(ThreadCache.class, "allowance", long.class);
+            OWED = MethodHandles.lookup().findVarHandle(ThreadCache.class, "owed", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -81,6 +83,13 @@ final class ThreadCache {
     /** Bytes of capacity this cache may hold: claimed from the budget, lowered by thieves. */
     @SuppressWarnings("unused") // accessed through ALLOWANCE
     private volatile long allowance;
+    /**
+     * Allowance a fair-share steal took from this cache while it was in use: it goes back to
+     * the budget's pool once the owner has trimmed its capacity to its allowance (see {@link
+     * CacheBudget}), so no one grows into it before these bytes have left the cache.
+     */
+    @SuppressWarnings("unused") // accessed through OWED
+    private volatile long owed;
 
     ThreadCache(Thread owner, int classes, PerCpuTier tier, String mode) {
         this.owner = owner;
@@ -109,6 +118,7 @@ final class ThreadCache {
         this.capacityBytes = dead.capacityBytes;
         this.scratch = dead.scratch;
         this.allowance = dead.allowance();
+        this.owed = dead.takeOwed();
     }
 
     /** The sentinel that fills empty table slots: no owner, so no thread ever matches it. */
@@ -271,6 +281,15 @@ final class ThreadCache {
                 return take;
             }
         }
+    }
+
+    void addOwed(long bytes) {
+        OWED.getAndAdd(this, bytes);
+    }
+
+    /** Takes all owed bytes (to return them to the pool, or to carry them to an adopter). */
+    long takeOwed() {
+        return (long) OWED.getAndSet(this, 0L);
     }
 
     /** True when the owner has terminated (after which its stacks may be read fully). */

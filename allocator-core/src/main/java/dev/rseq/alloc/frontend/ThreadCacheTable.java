@@ -93,6 +93,11 @@ final class ThreadCacheTable {
         }
     }
 
+    /** Caches in the table (racy read). */
+    int liveCount() {
+        return live;
+    }
+
     /** The sentinel in every empty slot (its owner is null). */
     ThreadCache none() {
         return none;

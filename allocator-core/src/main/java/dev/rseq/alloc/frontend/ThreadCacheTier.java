@@ -231,10 +231,16 @@ public final class ThreadCacheTier {
             return cap;
         }
         int size = sizes.size(c);
-        if (budget.claim(tc, (long) (target - cap) * size)) {
+        CacheBudget.Claim claim = budget.claim(tc, (long) (target - cap) * size);
+        if (claim == CacheBudget.Claim.GRANTED) {
             tc.claimFailures = 0;
             resize(tc, c, target, size);
             return target;
+        }
+        if (claim == CacheBudget.Claim.PENDING) {
+            // Other caches were asked to give allowance back: look again soon.
+            tc.claimBackoff = PENDING_BACKOFF;
+            return cap;
         }
         // The budget is spent: keep working at this capacity and look again only after
         // 2, 4, ... 1,024 more growth attempts. Claiming on every miss (a CAS on the shared
@@ -245,6 +251,9 @@ public final class ThreadCacheTier {
         tc.claimBackoff = 1 << tc.claimFailures;
         return cap;
     }
+
+    /** Growth attempts skipped after asking other caches for allowance: time for them to trim. */
+    private static final int PENDING_BACKOFF = 8;
 
     /** Changes a class's capacity in a new array, which its owner's hit path then finds. */
     private void resize(ThreadCache tc, int c, int capacity, int objectSize) {
@@ -265,6 +274,10 @@ public final class ThreadCacheTier {
      */
     private Pending trimIfStolen(ThreadCache tc, int missing) {
         if (tc.capacityBytes <= tc.allowance()) {
+            long owed = tc.takeOwed();
+            if (owed > 0) {
+                budget.release(owed); // trimmed to the allowance: what was asked for is free now
+            }
             return null;
         }
         int victim = -1;
@@ -354,6 +367,7 @@ public final class ThreadCacheTier {
         tc.adoptTries = 0;
         retireCounters(dead);
         tc.addAllowance(dead.allowance());
+        budget.release(dead.takeOwed()); // the dead cache's capacity goes away with it
         List<long[]> leftovers = new java.util.ArrayList<>();
         for (int c = 1; c < sizes.count(); c++) {
             int n = dead.count(c);
@@ -443,7 +457,7 @@ public final class ThreadCacheTier {
                 problem = problem == null ? e : problem;
             }
         }
-        budget.release(tc.allowance());
+        budget.release(tc.allowance() + tc.takeOwed());
         reclaimed.incrementAndGet();
         if (problem != null) {
             throw problem;
@@ -487,7 +501,7 @@ public final class ThreadCacheTier {
         stats.add(TierStats.Scalar.DEAD_THREAD_CACHES, dead);
         stats.add(TierStats.Scalar.THREAD_CACHE_BUDGET, budget.total());
         stats.add(TierStats.Scalar.THREAD_CACHE_CLAIMED, budget.claimed());
-        stats.add(TierStats.Scalar.BUDGET_STEALS, budget.steals());
+        stats.add(TierStats.Scalar.BUDGET_STEALS, budget.steals() + budget.fairShareSteals());
         stats.add(TierStats.Scalar.THREAD_CACHES_ADOPTED, adopted.get());
         stats.add(TierStats.Scalar.THREAD_CACHES_RECLAIMED, reclaimed.get());
     }
