@@ -103,24 +103,12 @@ final class CacheBudget {
     }
 
     /**
-     * Allowance other caches hold beyond their capacity, starting where the previous steal
-     * stopped so no cache is always the victim. The victim's capacity is read racily: its
-     * owner only ever raises capacity after checking allowance with a volatile read, and
-     * {@link ThreadCache#takeAllowance} never takes it below the capacity it read.
+     * Allowance other caches hold beyond their capacity. The victim's capacity is read
+     * racily: its owner only ever raises capacity after checking allowance with a volatile
+     * read, and {@link ThreadCache#takeAllowance} never takes it below the capacity it read.
      */
     private long stealUnused(ThreadCache thief, long bytes) {
-        // A window of the table, not all of it: with thousands of threads a growth that
-        // copied every cache out of the table cost more than the miss it served.
-        ThreadCache[] all = caches.current();
-        ThreadCache none = caches.none();
-        int n = Math.min(all.length, STEAL_SCAN);
-        long got = 0;
-        for (int i = 0; i < n && got < bytes; i++) {
-            ThreadCache victim = all[cursor++ & (all.length - 1)];
-            if (victim != thief && victim != none) {
-                got += victim.takeAllowance(bytes - got, victim.capacityBytes);
-            }
-        }
+        long got = takeFromOthers(thief, bytes, (victim, want) -> victim.takeAllowance(want, victim.capacityBytes));
         if (got > 0) {
             steals.incrementAndGet();
         }
@@ -132,7 +120,7 @@ final class CacheBudget {
      * share for {@code bytes}, which they return to the pool once they trimmed (see the class
      * comment). Without it the caches that grew first kept the budget whatever the threads
      * that came later needed: 16 threads of mixed-size churn (JIT warmed first, alternating
-     * JVMs) ran at 60-69 M ops/s, against 80-90 M with fair shares.
+     * JVMs) ran at 54-62 M ops/s, against 72-91 M with fair shares.
      *
      * @return true when some cache was asked
      */
@@ -141,24 +129,43 @@ final class CacheBudget {
         if (grower.allowance() + bytes > fair) {
             return false;
         }
-        ThreadCache[] all = caches.current();
-        ThreadCache none = caches.none();
-        int n = Math.min(all.length, STEAL_SCAN);
-        long asked = 0;
-        for (int i = 0; i < n && asked < bytes; i++) {
-            ThreadCache victim = all[cursor++ & (all.length - 1)];
-            if (victim != grower && victim != none) {
-                long x = victim.takeAllowance(bytes - asked, fair);
-                if (x > 0) {
-                    victim.addOwed(x);
-                    asked += x;
-                }
+        long asked = takeFromOthers(grower, bytes, (victim, want) -> {
+            long x = victim.takeAllowance(want, fair);
+            if (x > 0) {
+                victim.addOwed(x);
             }
-        }
+            return x;
+        });
         if (asked > 0) {
             fairShareSteals.incrementAndGet();
         }
         return asked > 0;
+    }
+
+    /** How much one victim gives when asked for {@code bytes}. */
+    @FunctionalInterface
+    private interface Take {
+        long from(ThreadCache victim, long bytes);
+    }
+
+    /**
+     * Up to {@code bytes} from the caches other than {@code taker}, starting where the
+     * previous look stopped so no cache is always the victim. A window of the table, not all
+     * of it: with thousands of threads a growth that looked at every cache cost more than the
+     * miss it served.
+     */
+    private long takeFromOthers(ThreadCache taker, long bytes, Take take) {
+        ThreadCache[] all = caches.current();
+        ThreadCache none = caches.none();
+        int n = Math.min(all.length, STEAL_SCAN);
+        long got = 0;
+        for (int i = 0; i < n && got < bytes; i++) {
+            ThreadCache victim = all[cursor++ & (all.length - 1)];
+            if (victim != taker && victim != none) {
+                got += take.from(victim, bytes - got);
+            }
+        }
+        return got;
     }
 
     /** Returns a reclaimed cache's allowance to the pool. */
