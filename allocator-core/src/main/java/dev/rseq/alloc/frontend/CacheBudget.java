@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the excess back: their allowance drops (never below the share) and the bytes are marked
  * {@linkplain ThreadCache#addOwed owed}. Only an owner may shrink its stacks, so the victim
  * trims its largest classes on its next misses and, once its capacity fits its allowance,
- * returns what it owes to the pool, where the grower (which retries soon, see {@link
- * Claim#PENDING}) finds it. Nobody grows into bytes a victim still holds, so the capacities
+ * returns what it owes to a second pool that only caches within an equal share may draw
+ * from, where the grower (which retries soon, see {@link Claim#PENDING}) finds it. Nobody grows into bytes a victim still holds, so the capacities
  * of all caches together never exceed the budget, and the budget ends up shared among the
  * threads that need it instead of kept by whichever grew first. A cache that can grow no
  * further keeps working at the capacity it has (and at capacity 0 its thread uses the
@@ -33,6 +33,13 @@ final class CacheBudget {
     private final long total;
     private final long perCache;
     private final AtomicLong unclaimed;
+    /**
+     * Bytes caches gave back after fair-share requests: only a cache that stays within an
+     * equal share may take them, so the cache that gave them cannot grow straight back into
+     * them.
+     */
+    private final AtomicLong returned = new AtomicLong();
+
     private final AtomicLong steals = new AtomicLong();
     private final AtomicLong fairShareSteals = new AtomicLong();
     private final ThreadCacheTable caches;
@@ -74,7 +81,11 @@ final class CacheBudget {
             return Claim.REFUSED;
         }
         long grain = Math.min(CHUNK, Math.max(cache.capacityBytes, MIN_CLAIM));
-        long got = takeFromPool(Math.max(shortBy, Math.min(grain, perCache - cache.allowance())));
+        long got = takeFrom(unclaimed, Math.max(shortBy, Math.min(grain, perCache - cache.allowance())));
+        long fair = fairShare();
+        if (got < shortBy && cache.allowance() + shortBy <= fair) {
+            got += takeFrom(returned, shortBy - got);
+        }
         boolean asked = false;
         if (got < shortBy) {
             got += stealUnused(cache, shortBy - got);
@@ -89,14 +100,19 @@ final class CacheBudget {
         return asked ? Claim.PENDING : Claim.REFUSED;
     }
 
-    private long takeFromPool(long bytes) {
+    /** An equal share of the budget among the caches now in the table. */
+    private long fairShare() {
+        return total / Math.max(1, caches.liveCount());
+    }
+
+    private static long takeFrom(AtomicLong pool, long bytes) {
         while (true) {
-            long free = unclaimed.get();
+            long free = pool.get();
             long take = Math.min(free, bytes);
             if (take <= 0) {
                 return 0;
             }
-            if (unclaimed.compareAndSet(free, free - take)) {
+            if (pool.compareAndSet(free, free - take)) {
                 return take;
             }
         }
@@ -125,7 +141,7 @@ final class CacheBudget {
      * @return true when some cache was asked
      */
     private boolean askForFairShare(ThreadCache grower, long bytes) {
-        long fair = total / Math.max(1, caches.liveCount());
+        long fair = fairShare();
         if (grower.allowance() + bytes > fair) {
             return false;
         }
@@ -179,8 +195,15 @@ final class CacheBudget {
         return total;
     }
 
+    /** Gives back what fair-share requests asked of a cache, for caches within an equal share. */
+    void releaseOwed(long bytes) {
+        if (bytes > 0) {
+            returned.addAndGet(bytes);
+        }
+    }
+
     long claimed() {
-        return total - unclaimed.get();
+        return total - unclaimed.get() - returned.get();
     }
 
     long steals() {

@@ -274,10 +274,7 @@ public final class ThreadCacheTier {
      */
     private Pending trimIfStolen(ThreadCache tc, int missing) {
         if (tc.capacityBytes <= tc.allowance()) {
-            long owed = tc.takeOwed();
-            if (owed > 0) {
-                budget.release(owed); // trimmed to the allowance: what was asked for is free now
-            }
+            releaseOwed(tc);
             return null;
         }
         int victim = -1;
@@ -288,6 +285,9 @@ public final class ThreadCacheTier {
                 victim = c;
                 most = bytes;
             }
+        }
+        if (victim < 0 && tc.capacity(missing) > 0) {
+            victim = missing; // the only class with capacity: it gives way too
         }
         if (victim < 0) {
             return null;
@@ -300,7 +300,15 @@ public final class ThreadCacheTier {
             tc.takeOldest(victim, b.slots, excess);
         }
         resize(tc, victim, newCap, sizes.size(victim));
+        if (tc.capacityBytes <= tc.allowance()) {
+            releaseOwed(tc);
+        }
         return b == null ? null : new Pending(tc.tier, victim, b, excess);
+    }
+
+    /** Once a cache's capacity fits its allowance, what fair-share steals asked of it goes back to the pool. */
+    private void releaseOwed(ThreadCache tc) {
+        budget.releaseOwed(tc.takeOwed());
     }
 
     private static void finish(Pending p) {
@@ -367,7 +375,7 @@ public final class ThreadCacheTier {
         tc.adoptTries = 0;
         retireCounters(dead);
         tc.addAllowance(dead.allowance());
-        budget.release(dead.takeOwed()); // the dead cache's capacity goes away with it
+        budget.releaseOwed(dead.takeOwed()); // the dead cache's capacity goes away with it
         List<long[]> leftovers = new java.util.ArrayList<>();
         for (int c = 1; c < sizes.count(); c++) {
             int n = dead.count(c);
@@ -457,7 +465,8 @@ public final class ThreadCacheTier {
                 problem = problem == null ? e : problem;
             }
         }
-        budget.release(tc.allowance() + tc.takeOwed());
+        budget.release(tc.allowance());
+        budget.releaseOwed(tc.takeOwed());
         reclaimed.incrementAndGet();
         if (problem != null) {
             throw problem;

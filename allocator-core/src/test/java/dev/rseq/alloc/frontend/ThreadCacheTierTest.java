@@ -196,4 +196,56 @@ class ThreadCacheTierTest {
                 "every block not freed to the carriers' caches went back");
         assertFalse(below.outstanding() > caches * new CacheSizing(sizes).max(c64));
     }
+
+    /** Runs {@code task} on {@code thread}'s executor and waits. */
+    private static void on(java.util.concurrent.ExecutorService thread, Runnable task) throws Exception {
+        thread.submit(task).get();
+    }
+
+    /** Allocates {@code n} blocks of class {@code c}, then frees them all: the cache grows to hold them. */
+    private static void churn(ThreadCacheTier t, int c, int n) {
+        long[] b = new long[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = t.allocate(c);
+        }
+        for (long p : b) {
+            t.free(c, p);
+        }
+    }
+
+    private long capacityBytes(ThreadCacheTier t, int c) {
+        return stats(t, sizes).get(TierStats.PerClass.THREAD_CACHE_CAPACITY, c) * sizes.size(c);
+    }
+
+    @Test
+    void aLateThreadGetsAFairShareOfASpentBudgetAndTheBudgetIsNeverExceeded() throws Exception {
+        long budget = 64 * 1024;
+        ThreadCacheTier t = tier(budget, budget);
+        int c128 = sizes.classOf(128);
+        var first = java.util.concurrent.Executors.newSingleThreadExecutor();
+        var late = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            on(first, () -> churn(t, c64, 2048));
+            assertTrue(capacityBytes(t, c64) > budget / 2, "the first thread took most of the budget");
+            for (int round = 0; round < 20; round++) {
+                on(late, () -> churn(t, c128, 1024));
+                on(first, () -> churn(t, c64, 2048));
+                long total = capacityBytes(t, c64) + capacityBytes(t, c128);
+                assertTrue(total <= budget, "round " + round + ": capacity " + total + " within the budget");
+                assertTrue(stats(t, sizes).get(TierStats.Scalar.THREAD_CACHE_CLAIMED) <= budget);
+            }
+            assertTrue(
+                    capacityBytes(t, c128) >= budget / 4,
+                    "the late thread grew to a fair share: " + capacityBytes(t, c128) + " B");
+            assertTrue(capacityBytes(t, c64) <= budget / 2 + budget / 4, "the first thread gave way");
+        } finally {
+            first.shutdown();
+            late.shutdown();
+            first.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            late.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertEquals(2, t.reclaimDead());
+        assertEquals(0, below.outstanding(), "every block came back");
+        assertEquals(0, stats(t, sizes).get(TierStats.Scalar.THREAD_CACHE_CLAIMED), "every allowance came back");
+    }
 }
