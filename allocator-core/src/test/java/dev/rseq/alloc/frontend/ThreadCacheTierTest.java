@@ -222,8 +222,14 @@ class ThreadCacheTierTest {
         long budget = 64 * 1024;
         ThreadCacheTier t = tier(budget, budget);
         int c128 = sizes.classOf(128);
-        var first = java.util.concurrent.Executors.newSingleThreadExecutor();
-        var late = java.util.concurrent.Executors.newSingleThreadExecutor();
+        List<Thread> workers = new ArrayList<>();
+        java.util.concurrent.ThreadFactory keep = r -> {
+            Thread th = new Thread(r);
+            workers.add(th);
+            return th;
+        };
+        var first = java.util.concurrent.Executors.newSingleThreadExecutor(keep);
+        var late = java.util.concurrent.Executors.newSingleThreadExecutor(keep);
         try {
             on(first, () -> churn(t, c64, 2048));
             assertTrue(capacityBytes(t, c64) > budget / 2, "the first thread took most of the budget");
@@ -241,8 +247,9 @@ class ThreadCacheTierTest {
         } finally {
             first.shutdown();
             late.shutdown();
-            first.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
-            late.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            for (Thread th : workers) {
+                th.join(); // dead, not just idle: reclaimDead takes only dead threads' caches
+            }
         }
         assertEquals(2, t.reclaimDead());
         assertEquals(0, below.outstanding(), "every block came back");
