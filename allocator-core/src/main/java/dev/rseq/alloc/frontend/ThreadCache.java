@@ -289,9 +289,7 @@ final class ThreadCache {
 
     /** Takes all owed bytes (to return them to the pool, or to carry them to an adopter). */
     long takeOwed() {
-        // A plain look first: nothing is owed on nearly every miss, and the exchange is a
-        // locked instruction.
-        return (long) OWED.getVolatile(this) == 0 ? 0 : (long) OWED.getAndSet(this, 0L);
+        return (long) OWED.getAndSet(this, 0L);
     }
 
     /** True when the owner has terminated (after which its stacks may be read fully). */

@@ -142,7 +142,7 @@ public final class ThreadCacheTier {
             event.commit();
         }
         p = b.slots[k - 1];
-        keep(tc, c, b, k - 1);
+        keep(c, b, k - 1);
         return p;
     }
 
@@ -189,15 +189,15 @@ public final class ThreadCacheTier {
             event.blocks = k;
             event.commit();
         }
-        giveBackScratch(tc, b);
+        giveBackScratch(b);
     }
 
     /**
      * Puts {@code b.slots[0 .. n)} into the cache of the OS thread running the caller now
      * (a virtual thread may have come back on another carrier), spilling what does not fit.
      */
-    private void keep(ThreadCache before, int c, Batch b, int n) {
-        ThreadCache now = cacheRunningNow(before);
+    private void keep(int c, Batch b, int n) {
+        ThreadCache now = caches.find(CarrierThreads.current());
         int put = now == null ? 0 : now.pushAll(c, b.slots, 0, n);
         if (put < n) {
             System.arraycopy(b.slots, put, b.slots, 0, n - put);
@@ -208,20 +208,11 @@ public final class ThreadCacheTier {
         }
     }
 
-    private void giveBackScratch(ThreadCache before, Batch b) {
-        ThreadCache now = cacheRunningNow(before);
+    private void giveBackScratch(Batch b) {
+        ThreadCache now = caches.find(CarrierThreads.current());
         if (now != null) {
             now.giveBack(b);
         }
-    }
-
-    /**
-     * The cache of the OS thread running the caller after a call that may have blocked: a
-     * platform thread still owns {@code before} (only its own thread removes it); a virtual
-     * thread may have moved to another carrier, so it looks again.
-     */
-    private ThreadCache cacheRunningNow(ThreadCache before) {
-        return Thread.currentThread().isVirtual() ? caches.find(CarrierThreads.current()) : before;
     }
 
     /**
