@@ -136,7 +136,7 @@ final class CacheBudget {
      * share for {@code bytes}, which they return to the pool once they trimmed (see the class
      * comment). Without it the caches that grew first kept the budget whatever the threads
      * that came later needed: 16 threads of mixed-size churn (JIT warmed first, alternating
-     * JVMs) ran at 54-62 M ops/s, against 72-91 M with fair shares.
+     * JVMs) ran at 44-66 M ops/s, against 74-89 M with fair shares.
      *
      * @return true when some cache was asked
      */
