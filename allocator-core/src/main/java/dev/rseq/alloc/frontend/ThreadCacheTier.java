@@ -77,11 +77,9 @@ public final class ThreadCacheTier {
         long[][] hot = caches.hot;
         long[] d = hot[(int) id & (hot.length - 1)];
         if (d[0] == id) {
-            long h = d[1 + c];
-            int n = (int) h & ThreadCache.COUNT_MASK;
-            if (n != 0) {
-                d[1 + c] = h + ThreadCache.HIT_POP;
-                return d[(int) d[1 + classes + c] + n];
+            long p = ThreadCache.pop(d, classes, c); // 0: empty (no block is at address 0)
+            if (p != 0) {
+                return p;
             }
         }
         return allocateMiss(c);
@@ -92,15 +90,8 @@ public final class ThreadCacheTier {
         long id = CarrierThreads.current().threadId();
         long[][] hot = caches.hot;
         long[] d = hot[(int) id & (hot.length - 1)];
-        if (d[0] == id) {
-            long h = d[1 + c];
-            long where = d[1 + classes + c];
-            int n = ((int) h & ThreadCache.COUNT_MASK) + 1;
-            if (n <= (int) (where >>> 32)) {
-                d[(int) where + n] = block;
-                d[1 + c] = h + ThreadCache.HIT_PUSH;
-                return;
-            }
+        if (d[0] == id && ThreadCache.push(d, classes, c, block)) {
+            return;
         }
         freeMiss(c, block);
     }
