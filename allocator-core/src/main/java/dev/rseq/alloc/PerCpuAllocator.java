@@ -4,6 +4,7 @@ import dev.rseq.alloc.central.CentralTier;
 import dev.rseq.alloc.check.BlockChecks;
 import dev.rseq.alloc.check.OwnershipBits;
 import dev.rseq.alloc.frontend.CarrierThreads;
+import dev.rseq.alloc.frontend.ThreadCacheTable;
 import dev.rseq.alloc.frontend.ThreadCacheTier;
 import dev.rseq.alloc.os.JdkMemory;
 import dev.rseq.alloc.os.OsMemory;
@@ -74,6 +75,9 @@ public final class PerCpuAllocator implements AutoCloseable {
     private final CentralTier central;
     private final PerCpuTiers perCpu;
     private final ThreadCacheTier front;
+    /** {@code front.table()}, held here so that a hit reaches the hot array in one load. */
+    private final ThreadCacheTable hits;
+
     private final BlockChecks checks;
     private final OwnershipBits ownership;
     /** 0 on the default path (thread caches, unchecked); else MODE_* bits. */
@@ -111,6 +115,7 @@ public final class PerCpuAllocator implements AutoCloseable {
         this.front = s.fastPath() == FastPath.THREAD_CACHE
                 ? new ThreadCacheTier(sizes, perCpu, central, s.threadCacheBytes(), s.threadCacheBytesPerThread())
                 : null;
+        this.hits = front == null ? null : front.table();
         this.lifetime = Arena.ofShared();
         this.memory = MemorySegment.ofAddress(heap.base()).reinterpret(heap.reservedBytes(), lifetime, null);
         this.checks = new BlockChecks(heap, sizes, memory);
@@ -179,11 +184,14 @@ public final class PerCpuAllocator implements AutoCloseable {
         if ((size - 1) >>> SMALL_SHIFT != 0) {
             return allocateLarge(size, PageHeap.PAGE_SIZE).start();
         }
-        int c = sizes.classOf(size);
+        int c = SizeClasses.classOf(size);
         if (mode != 0) {
             return allocateInMode(c);
         }
-        long p = front.allocate(c);
+        long p = hits.pop(c);
+        if (p == 0) {
+            p = front.allocateSlow(c);
+        }
         checks.onAllocate(p);
         return p;
     }
@@ -259,7 +267,7 @@ public final class PerCpuAllocator implements AutoCloseable {
         }
         if (alignment <= PageHeap.PAGE_SIZE && size <= MAX_SMALL_SIZE) {
             // Objects sit at multiples of their size from a page-aligned span start.
-            for (int c = sizes.classOf(size); c < sizes.count(); c++) {
+            for (int c = SizeClasses.classOf(size); c < sizes.count(); c++) {
                 if (sizes.size(c) % alignment == 0) {
                     return allocate(sizes.size(c));
                 }
@@ -297,7 +305,7 @@ public final class PerCpuAllocator implements AutoCloseable {
         }
         long old = usableSize(address);
         boolean fits = old <= MAX_SMALL_SIZE
-                ? newSize <= MAX_SMALL_SIZE && sizes.size(sizes.classOf(newSize)) == old
+                ? newSize <= MAX_SMALL_SIZE && sizes.size(SizeClasses.classOf(newSize)) == old
                 : newSize > MAX_SMALL_SIZE && newSize <= old && newSize > old / 2;
         if (fits) {
             return address;
@@ -424,13 +432,15 @@ public final class PerCpuAllocator implements AutoCloseable {
         if (address == 0) {
             return;
         }
-        int c = sizes.classOf(size);
+        int c = SizeClasses.classOf(size);
         checks.onFree(address, c);
         if (mode != 0) {
             freeInMode(c, address);
             return;
         }
-        front.free(c, address);
+        if (!hits.push(c, address)) {
+            front.freeSlow(c, address);
+        }
     }
 
     private void freeInMode(int c, long address) {
@@ -465,7 +475,9 @@ public final class PerCpuAllocator implements AutoCloseable {
             freeInMode(c, address);
             return;
         }
-        front.free(c, address);
+        if (!hits.push(c, address)) {
+            front.freeSlow(c, address);
+        }
     }
 
     /**

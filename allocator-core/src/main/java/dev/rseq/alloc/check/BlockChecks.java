@@ -49,7 +49,8 @@ public final class BlockChecks {
     /** The page heap's tag map and the size classes' object-index table, held directly: a free reads them in one hop. */
     private final int[][] tags;
 
-    private final long[] objectIndex;
+    /** The size classes' object-index table: a constant (the classes are static). */
+    private static final long[] OBJECT_INDEX = SizeClasses.objectIndexTable();
     /** Set by the allocator's close: from then on every check that fails reports the close instead. */
     private volatile boolean closed;
 
@@ -61,7 +62,6 @@ public final class BlockChecks {
         this.reserved = heap.reservedBytes();
         this.memory = memory;
         this.tags = heap.tagRoot();
-        this.objectIndex = sizes.objectIndexTable();
         long k = 0;
         SecureRandom random = new SecureRandom();
         while ((k & 0xFFFF_0000_0000_0000L) == 0 || (k & 7) == 0) {
@@ -77,7 +77,7 @@ public final class BlockChecks {
 
     /** A block leaves the allocator: its free mark is cleared. */
     public void onAllocate(long block) {
-        ALL.set(ValueLayout.JAVA_LONG, block, 0L);
+        ALL.set(ValueLayout.JAVA_LONG_UNALIGNED, block, 0L);
     }
 
     /**
@@ -97,7 +97,8 @@ public final class BlockChecks {
         if ((tag & 0xFF) != c) {
             throw wrongClass(block, c, tag);
         }
-        if (!isObjectStart(off, tag, c)) {
+        // The class as read from the tag (equal to c): its range 0..255 is known to the JIT.
+        if (!isObjectStart(off, tag, tag & 0xFF)) {
             throw interior(block, c);
         }
         markFree(block, off, c);
@@ -140,7 +141,7 @@ public final class BlockChecks {
             throw new IllegalStateException("double free of 0x" + Long.toHexString(block) + " (" + sizes.size(c)
                     + " B block): it was already freed and not allocated since");
         }
-        ALL.set(ValueLayout.JAVA_LONG, base + off, key);
+        ALL.set(ValueLayout.JAVA_LONG_UNALIGNED, base + off, key);
     }
 
     /**
@@ -151,8 +152,8 @@ public final class BlockChecks {
      */
     private boolean isObjectStart(long off, int tag, int c) {
         long inSpan = (off & PAGE_MASK) + ((long) (tag >>> PageHeap.TAG_CLASS_BITS) << PageHeap.PAGE_SHIFT);
-        long idx = (inSpan * objectIndex[2 * c]) >>> SizeClasses.RECIPROCAL_SHIFT;
-        long word = objectIndex[2 * c + 1];
+        long idx = (inSpan * OBJECT_INDEX[2 * c]) >>> SizeClasses.RECIPROCAL_SHIFT;
+        long word = OBJECT_INDEX[2 * c + 1];
         return idx * (int) word == inSpan && idx < (word >>> 32);
     }
 
@@ -160,7 +161,7 @@ public final class BlockChecks {
     private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     private long read(long off) {
-        return ALL.get(ValueLayout.JAVA_LONG, base + off);
+        return ALL.get(ValueLayout.JAVA_LONG_UNALIGNED, base + off);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.rseq.alloc.frontend;
 
+import dev.rseq.alloc.sizeclass.SizeClasses;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -32,7 +33,7 @@ import java.util.function.Function;
  * published with release semantics after every slot is filled, {@link #hot} before {@link
  * #slots}.
  */
-final class ThreadCacheTable {
+public final class ThreadCacheTable {
     private static final int MAX_SLOTS = 1 << 20;
     private static final int PROBES = 8;
 
@@ -66,6 +67,36 @@ final class ThreadCacheTable {
         java.util.Arrays.fill(h, none.data);
         HOT.setRelease(this, h);
         SLOTS.setRelease(this, s);
+    }
+
+    /** The {@code C} of {@link ThreadCache}'s layout: a constant, so the hit path's offsets fold. */
+    private static final int CLASSES = SizeClasses.COUNT;
+
+    /**
+     * The hit path's allocation: a block of class {@code c} from the cache of the OS thread
+     * running the caller, or 0 when it has none here or the class is empty (the caller then
+     * takes {@link ThreadCacheTier#allocateSlow}). Small enough to inline into any caller:
+     * the thread's id, its hot slot, the owner word and the class's two words, the block.
+     * The allocator calls this on the table it holds, not through the tier, so that reaching
+     * the hot array is one load from the allocator.
+     */
+    public long pop(int c) {
+        long id = CarrierThreads.current().threadId();
+        long[][] h = hot;
+        long[] d = h[(int) id & (h.length - 1)];
+        return d[0] == id ? ThreadCache.pop(d, CLASSES, c) : 0; // no block is at address 0
+    }
+
+    /**
+     * The hit path's free of a validated block of class {@code c}: false when the caller's OS
+     * thread has no cache here or the class is full (the caller then takes {@link
+     * ThreadCacheTier#freeSlow}).
+     */
+    public boolean push(int c, long block) {
+        long id = CarrierThreads.current().threadId();
+        long[][] h = hot;
+        long[] d = h[(int) id & (h.length - 1)];
+        return d[0] == id && ThreadCache.push(d, CLASSES, c, block);
     }
 
     /** Puts {@code c} in slot {@code i} of the current arrays (under the monitor). */

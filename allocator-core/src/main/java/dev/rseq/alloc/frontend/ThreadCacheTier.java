@@ -31,8 +31,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ThreadCacheTier {
     private final SizeClasses sizes;
-    /** {@code sizes.count()}, the {@code C} of {@link ThreadCache}'s layout. */
-    private final int classes;
 
     private final CacheSizing sizing;
     private final ThreadCacheTable caches;
@@ -55,7 +53,6 @@ public final class ThreadCacheTier {
     public ThreadCacheTier(
             SizeClasses sizes, PerCpuRouter tiers, CentralCache central, long budgetBytes, long perCacheBytes) {
         this.sizes = sizes;
-        this.classes = sizes.count();
         this.sizing = new CacheSizing(sizes);
         this.caches = new ThreadCacheTable(sizes.count());
         this.budget = new CacheBudget(budgetBytes, perCacheBytes, caches);
@@ -68,37 +65,28 @@ public final class ThreadCacheTier {
 
     // ------------------------------------------------------------------ hit paths
 
-    /**
-     * A block of class {@code c}. Small enough to inline into any caller: the OS thread's id,
-     * its hot slot, the owner word and the class's two words, the block.
-     */
+    /** A block of class {@code c}: the table's hit path, else the slow path. */
     public long allocate(int c) {
-        long id = CarrierThreads.current().threadId();
-        long[][] hot = caches.hot;
-        long[] d = hot[(int) id & (hot.length - 1)];
-        if (d[0] == id) {
-            long p = ThreadCache.pop(d, classes, c); // 0: empty (no block is at address 0)
-            if (p != 0) {
-                return p;
-            }
-        }
-        return allocateMiss(c);
+        long p = caches.pop(c);
+        return p != 0 ? p : allocateSlow(c);
     }
 
     /** Takes back a block of class {@code c} (already validated by the caller). */
     public void free(int c, long block) {
-        long id = CarrierThreads.current().threadId();
-        long[][] hot = caches.hot;
-        long[] d = hot[(int) id & (hot.length - 1)];
-        if (d[0] == id && ThreadCache.push(d, classes, c, block)) {
-            return;
+        if (!caches.push(c, block)) {
+            freeSlow(c, block);
         }
-        freeMiss(c, block);
+    }
+
+    /** The table whose {@link ThreadCacheTable#pop}/{@link ThreadCacheTable#push} are this tier's hit path. */
+    public ThreadCacheTable table() {
+        return caches;
     }
 
     // ----------------------------------------------------------------- miss paths
 
-    private long allocateMiss(int c) {
+    /** The allocation after {@link ThreadCacheTable#pop} missed: refills, grows or goes below. */
+    public long allocateSlow(int c) {
         ThreadCache tc = cacheOfCurrentThread();
         if (tc == null) {
             return tiers.direct().pop(c);
@@ -137,7 +125,8 @@ public final class ThreadCacheTier {
         return p;
     }
 
-    private void freeMiss(int c, long block) {
+    /** The free after {@link ThreadCacheTable#push} missed: grows, spills or goes below. */
+    public void freeSlow(int c, long block) {
         ThreadCache tc = cacheOfCurrentThread();
         if (tc == null) {
             tiers.direct().push(c, block);

@@ -34,16 +34,32 @@ public final class SizeClasses {
 
     private static final int SMALL_LIMIT = 1024;
 
-    private final int[] size;
-    private final int[] spanPages;
-    private final int[] batch;
-    /** Per class: [2c] reciprocal of the size, [2c + 1] size | objects per span << 32. */
-    private final long[] check;
+    /** The largest batch of any class. */
+    public static final int MAX_BATCH = 32;
 
-    private final byte[] smallIndex = new byte[(SMALL_LIMIT >> 3) + 1];
-    private final byte[] largeIndex = new byte[(MAX_SMALL_SIZE >> 7) + 1];
+    /*
+     * The tables are static: they depend on nothing, and the hit paths that read them
+     * (classOf, objectIndex, the free's checks) then start from a constant
+     * whose length the JIT knows, instead of loading the instance, the array and its length
+     * on every call (a compiled allocate/free loop that also calls a miss path reloads every
+     * field on every iteration).
+     */
+    private static final int[] size;
+    private static final int[] spanPages;
+    private static final int[] batch;
+    /**
+     * Per class: [2c] reciprocal of the size, [2c + 1] size | objects per span << 32; 256
+     * pairs, zero beyond the last class.
+     */
+    private static final long[] check;
 
-    public SizeClasses() {
+    private static final byte[] smallIndex = new byte[(SMALL_LIMIT >> 3) + 1];
+    private static final byte[] largeIndex = new byte[(MAX_SMALL_SIZE >> 7) + 1];
+
+    /** Number of classes including the unused class 0: {@link #count()}, as a constant. */
+    public static final int COUNT;
+
+    static {
         List<Integer> sizes = new ArrayList<>();
         sizes.add(0); // class 0: not small
         sizes.add(8);
@@ -56,10 +72,13 @@ public final class SizeClasses {
             }
         }
         int n = sizes.size();
+        COUNT = n;
         size = new int[n];
         spanPages = new int[n];
         batch = new int[n];
-        check = new long[2 * n];
+        // One pair per value of a class byte, not per class: an index taken from a page
+        // tag's low byte is then in range by construction and the JIT drops its bounds check.
+        check = new long[2 * 256];
         for (int c = 1; c < n; c++) {
             size[c] = sizes.get(c);
             spanPages[c] = pagesFor(size[c]);
@@ -69,7 +88,7 @@ public final class SizeClasses {
                 throw new IllegalStateException("class " + c + " spans exceed the reciprocal's exact range");
             }
             check[2 * c] = ((1L << RECIPROCAL_SHIFT) + size[c] - 1) / size[c];
-            check[2 * c + 1] = size[c] | (long) objectsPerSpan(c) << 32;
+            check[2 * c + 1] = size[c] | (long) (spanPages[c] * PAGE_SIZE / size[c]) << 32;
         }
         for (int i = 0; i < smallIndex.length; i++) {
             smallIndex[i] = (byte) classOfSlow(Math.max(1, i << 3));
@@ -78,6 +97,9 @@ public final class SizeClasses {
             largeIndex[i] = (byte) classOfSlow(Math.max(1, i << 7));
         }
     }
+
+    /** Every instance has the same classes (the tables are static). */
+    public SizeClasses() {}
 
     /** Smallest span (in pages) whose tail waste is at most 1/8 of it. */
     private static int pagesFor(int objectSize) {
@@ -88,7 +110,7 @@ public final class SizeClasses {
         return pages;
     }
 
-    private int classOfSlow(int request) {
+    private static int classOfSlow(int request) {
         for (int k = 1; k < size.length; k++) {
             if (size[k] >= request) {
                 return k;
@@ -98,7 +120,7 @@ public final class SizeClasses {
     }
 
     /** Class of a request; the caller guarantees {@code 0 < request <= MAX_SMALL_SIZE}. */
-    public int classOf(long request) {
+    public static int classOf(long request) {
         return request <= SMALL_LIMIT ? smallIndex[(int) (request + 7) >>> 3] : largeIndex[(int) (request + 127) >>> 7];
     }
 
@@ -134,12 +156,9 @@ public final class SizeClasses {
     }
 
     /** The table behind {@link #objectIndex} ({@code [2c]} reciprocal, {@code [2c + 1]} size | count << 32); do not modify. */
-    public long[] objectIndexTable() {
+    public static long[] objectIndexTable() {
         return check;
     }
-
-    /** The largest batch of any class. */
-    public static final int MAX_BATCH = 32;
 
     /** Objects moved in one transfer between tiers (2 to {@link #MAX_BATCH}). */
     public int batch(int c) {

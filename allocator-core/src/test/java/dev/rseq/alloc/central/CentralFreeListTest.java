@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class CentralFreeListTest {
     private final SizeClasses sizes = new SizeClasses();
     private final PageHeap heap = new PageHeap(new PageHeap.Config(1L << 30, 4L << 20, 0, Long.MAX_VALUE, 64L << 20));
-    private final int c = sizes.classOf(48);
+    private final int c = SizeClasses.classOf(48);
     private final CentralFreeList list =
             new CentralFreeList(c, sizes.size(c), sizes.spanPages(c), sizes.objectsPerSpan(c), heap, false);
 
@@ -48,7 +48,7 @@ class CentralFreeListTest {
 
     @Test
     void emptySpansKeptAreBoundedAndReusedBeforeNewOnes() {
-        int big = sizes.classOf(64 * 1024);
+        int big = SizeClasses.classOf(64 * 1024);
         CentralFreeList large =
                 new CentralFreeList(big, sizes.size(big), sizes.spanPages(big), sizes.objectsPerSpan(big), heap, false);
         int n = sizes.objectsPerSpan(big) * 5;
@@ -83,7 +83,7 @@ class CentralFreeListTest {
         list.removeRange(objects, 0, 2);
         assertThrows(IllegalArgumentException.class, () -> list.insertRange(new long[] {objects[0] + 8}, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> list.insertRange(new long[] {0x10000L}, 0, 1));
-        int other = sizes.classOf(4096);
+        int other = SizeClasses.classOf(4096);
         CentralFreeList otherList = new CentralFreeList(
                 other, sizes.size(other), sizes.spanPages(other), sizes.objectsPerSpan(other), heap, false);
         long[] big = new long[1];

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class ThreadCacheTierTest {
     private final SizeClasses sizes = new SizeClasses();
     private final FakePerCpu below = new FakePerCpu(sizes.count());
-    private final int c64 = sizes.classOf(64);
+    private final int c64 = SizeClasses.classOf(64);
 
     private ThreadCacheTier tier(long budget, long perThread) {
         return new ThreadCacheTier(sizes, below, below, budget, perThread);
@@ -71,7 +71,7 @@ class ThreadCacheTierTest {
         ThreadCacheTier t = tier(budget, 16 * 1024);
         CountDownLatch hold = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
-        int[] classes = {sizes.classOf(64), sizes.classOf(1000), sizes.classOf(8000)};
+        int[] classes = {SizeClasses.classOf(64), SizeClasses.classOf(1000), SizeClasses.classOf(8000)};
         for (int i = 0; i < 32; i++) {
             threads.add(Thread.ofPlatform().start(() -> {
                 for (int c : classes) {
@@ -221,7 +221,7 @@ class ThreadCacheTierTest {
     void aLateThreadGetsAFairShareOfASpentBudgetAndTheBudgetIsNeverExceeded() throws Exception {
         long budget = 64 * 1024;
         ThreadCacheTier t = tier(budget, budget);
-        int c128 = sizes.classOf(128);
+        int c128 = SizeClasses.classOf(128);
         List<Thread> workers = new ArrayList<>();
         java.util.concurrent.ThreadFactory keep = r -> {
             Thread th = new Thread(r);

@@ -18,7 +18,7 @@ class CasCacheTest {
     @Test
     void batchesAreLifoAndBounded() {
         CasCache cache = new CasCache(layout, 1);
-        int c = sizes.classOf(64);
+        int c = SizeClasses.classOf(64);
         int cap = layout.casCapacity(c);
         long[] in = new long[cap + 10];
         for (int i = 0; i < in.length; i++) {
@@ -37,7 +37,7 @@ class CasCacheTest {
     @Test
     void concurrentThreadsNeitherLoseNorDuplicate() throws Exception {
         CasCache cache = new CasCache(layout, 2);
-        int c = sizes.classOf(32);
+        int c = SizeClasses.classOf(32);
         int threads = 8;
         int tokensPerThread = 300;
         List<long[]> held = new ArrayList<>();

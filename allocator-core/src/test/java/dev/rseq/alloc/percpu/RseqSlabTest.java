@@ -33,7 +33,7 @@ class RseqSlabTest {
 
     @Test
     void popAndPushFollowTheCapacity() {
-        int c = sizes.classOf(64);
+        int c = SizeClasses.classOf(64);
         onOneRegion(region -> {
             RseqSlab slab = new RseqSlab(layout, RseqNative.regionCount());
             int initial = layout.initialCapacity(c);
@@ -57,7 +57,7 @@ class RseqSlabTest {
 
     @Test
     void aSinkThatThrowsLeavesTheRegionRunning() {
-        int c = sizes.classOf(64);
+        int c = SizeClasses.classOf(64);
         onOneRegion(region -> {
             RseqSlab slab = new RseqSlab(layout, RseqNative.regionCount());
             assertEquals(1, slab.push(c, 64));
@@ -105,7 +105,7 @@ class RseqSlabTest {
     @Test
     void remoteDrainsRacingWithCriticalSectionsLoseNothing() throws Exception {
         RseqSlab slab = new RseqSlab(layout, RseqNative.regionCount());
-        int c = sizes.classOf(128);
+        int c = SizeClasses.classOf(128);
         int threads = Runtime.getRuntime().availableProcessors() * 4;
         int tokens = 200;
         ConcurrentLinkedQueue<Long> drained = new ConcurrentLinkedQueue<>();

@@ -11,7 +11,7 @@ class SizeClassesTest {
     @Test
     void everyRequestMapsToTheSmallestClassThatFits() {
         for (int request = 1; request <= SizeClasses.MAX_SMALL_SIZE; request++) {
-            int c = sizes.classOf(request);
+            int c = SizeClasses.classOf(request);
             assertTrue(c >= 1 && c < sizes.count(), "class of " + request);
             assertTrue(sizes.size(c) >= request, "class " + c + " fits " + request);
             assertTrue(c == 1 || sizes.size(c - 1) < request, "no smaller class fits " + request);
