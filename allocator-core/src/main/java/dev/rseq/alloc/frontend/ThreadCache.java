@@ -66,8 +66,12 @@ final class ThreadCache {
     final long[] refills;
 
     final long[] spills;
-    /** Bytes of capacity, {@code sum(capacity(c) * size(c))} (owner only). */
-    long capacityBytes;
+    /**
+     * Bytes of capacity, {@code sum(capacity(c) * size(c))}; written by the owner only,
+     * volatile because budget thieves read it to know what allowance is unused (see {@link
+     * #resize} and {@link #takeUnused} for the protocol between the two).
+     */
+    volatile long capacityBytes;
     /**
      * Misses left on which this cache, installed fresh, still looks for a dead thread's cache
      * to take over (owner only). A thread started by a thread that is about to end finds no
@@ -182,14 +186,30 @@ final class ThreadCache {
      * hit count, in a new array; the old one is marked {@link #RETIRED} so that a table slot
      * still holding it makes the owner miss and publish the new one. The caller has moved
      * out any blocks beyond the new capacity.
+     *
+     * <p>A growth first counts the new capacity in {@link #capacityBytes}, then checks that
+     * the allowance still covers it (both volatile), and backs out if not: a thief taking
+     * unused allowance at the same moment does the mirror image ({@link #takeUnused}), so at
+     * least one of the two sees the other and the capacity never exceeds the allowance.
+     *
+     * @return false when a growth was refused because a thief took the allowance it needed
      */
-    void resize(int c, int capacity, int objectSize) {
+    boolean resize(int c, int capacity, int objectSize) {
         long[] old = data;
         int n = count(c);
         if (n > capacity) {
             throw new IllegalStateException("resize below the count: " + n + " > " + capacity);
         }
         int oldCapacity = capacity(c);
+        long delta = (long) (capacity - oldCapacity) * objectSize;
+        long before = capacityBytes; // only the owner writes it: read, then write, is safe
+        if (delta > 0) {
+            capacityBytes = before + delta;
+            if (allowance() < before + delta) {
+                capacityBytes = before;
+                return false;
+            }
+        }
         long total = 0;
         for (int k = 0; k < classes; k++) {
             total += k == c ? capacity : capacity(k);
@@ -204,9 +224,12 @@ final class ThreadCache {
             System.arraycopy(old, base(k) + 1, d, base + 1, count(k));
             base += cap;
         }
-        capacityBytes += (long) (capacity - oldCapacity) * objectSize;
         data = d;
         old[0] = RETIRED;
+        if (delta < 0) {
+            capacityBytes = before + delta; // after the smaller array is in place: never below the truth
+        }
+        return true;
     }
 
     /** Moves the {@code k} oldest blocks of class {@code c} to {@code out[0 .. k)}. */
@@ -267,6 +290,26 @@ final class ThreadCache {
 
     void addAllowance(long bytes) {
         ALLOWANCE.getAndAdd(this, bytes);
+    }
+
+    /**
+     * Takes up to {@code bytes} of the allowance this cache does not use as capacity. The
+     * capacity is read again after the allowance was lowered, and what the owner grew into
+     * meanwhile is given back (the mirror image of {@link #resize}'s check).
+     *
+     * @return the bytes taken
+     */
+    long takeUnused(long bytes) {
+        long take = takeAllowance(bytes, capacityBytes);
+        if (take > 0) {
+            long over = capacityBytes - allowance();
+            if (over > 0) {
+                long back = Math.min(over, take);
+                addAllowance(back);
+                take -= back;
+            }
+        }
+        return take;
     }
 
     /** Takes up to {@code bytes} of allowance away if the cache keeps at least {@code floor}; returns what was taken. */

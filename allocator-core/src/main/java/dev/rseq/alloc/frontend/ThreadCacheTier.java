@@ -212,9 +212,8 @@ public final class ThreadCacheTier {
         }
         int size = sizes.size(c);
         CacheBudget.Claim claim = budget.claim(tc, (long) (target - cap) * size);
-        if (claim == CacheBudget.Claim.GRANTED) {
+        if (claim == CacheBudget.Claim.GRANTED && resize(tc, c, target, size)) {
             tc.claimFailures = 0;
-            resize(tc, c, target, size);
             return target;
         }
         if (claim == CacheBudget.Claim.PENDING) {
@@ -235,10 +234,17 @@ public final class ThreadCacheTier {
     /** Growth attempts skipped after asking other caches for allowance: time for them to trim. */
     private static final int PENDING_BACKOFF = 8;
 
-    /** Changes a class's capacity in a new array, which its owner's hit path then finds. */
-    private void resize(ThreadCache tc, int c, int capacity, int objectSize) {
-        tc.resize(c, capacity, objectSize);
+    /**
+     * Changes a class's capacity in a new array, which its owner's hit path then finds.
+     *
+     * @return false when a growth lost the allowance it needed to a thief (nothing changed)
+     */
+    private boolean resize(ThreadCache tc, int c, int capacity, int objectSize) {
+        if (!tc.resize(c, capacity, objectSize)) {
+            return false;
+        }
         caches.publishHot(tc);
+        return true;
     }
 
     /** The longest pause between claims of a cache whose claims fail: 2^10 growth attempts. */

@@ -64,7 +64,8 @@ class ThreadCacheTableTest {
         ThreadCache[] first = new ThreadCache[1];
         Thread t1 = Thread.ofPlatform().start(() -> first[0] = install(table, Thread.currentThread()));
         t1.join();
-        first[0].resize(3, 4, 16);
+        first[0].addAllowance(4 * 16);
+        assertTrue(first[0].resize(3, 4, 16));
         first[0].push(3, 0x1000);
         boolean[] adopted = new boolean[1];
         ThreadCache mine = table.install(
@@ -84,7 +85,10 @@ class ThreadCacheTableTest {
         Thread me = Thread.currentThread();
         ThreadCache mine = install(table, me);
         long[] before = mine.data;
-        mine.resize(5, 8, 64);
+        assertFalse(mine.resize(5, 8, 64), "no allowance: the growth is refused");
+        assertSame(before, mine.data);
+        mine.addAllowance(8 * 64);
+        assertTrue(mine.resize(5, 8, 64));
         assertTrue(mine.push(5, 0x2000));
         assertEquals(ThreadCache.RETIRED, before[0], "the old array no longer names an owner");
         long[][] hot = table.hot;
