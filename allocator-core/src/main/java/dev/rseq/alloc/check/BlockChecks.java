@@ -41,13 +41,17 @@ public final class BlockChecks {
     private static final long PAGE_MASK = PageHeap.PAGE_SIZE - 1;
 
     private final long base;
-    private final long reserved;
-    private final PageHeap heap;
+    /**
+     * The reservation's size; set to 0 by {@link #close} so that every later check fails at
+     * the range test, before it reads the tag array (given back with the heap).
+     */
+    private long reserved;
+
     private final SizeClasses sizes;
     private final MemorySegment memory;
     private final long key;
-    /** The page heap's tag map and the size classes' object-index table, held directly: a free reads them in one hop. */
-    private final int[][] tags;
+    /** The page heap's tag array ({@link PageHeap#tagBase}): a free reads its page's tag in one load. */
+    private final long tagBase;
 
     /** The size classes' object-index table: a constant (the classes are static). */
     private static final long[] OBJECT_INDEX = SizeClasses.objectIndexTable();
@@ -56,12 +60,11 @@ public final class BlockChecks {
 
     /** @param memory the reservation, {@code [heap.base(), heap.base() + heap.reservedBytes())}, in the allocator's scope */
     public BlockChecks(PageHeap heap, SizeClasses sizes, MemorySegment memory) {
-        this.heap = heap;
         this.sizes = sizes;
         this.base = heap.base();
         this.reserved = heap.reservedBytes();
         this.memory = memory;
-        this.tags = heap.tagRoot();
+        this.tagBase = heap.tagBase();
         long k = 0;
         SecureRandom random = new SecureRandom();
         while ((k & 0xFFFF_0000_0000_0000L) == 0 || (k & 7) == 0) {
@@ -70,9 +73,18 @@ public final class BlockChecks {
         this.key = k;
     }
 
-    /** From now on a failed check reports the closed allocator (what the caller really did wrong). */
+    /**
+     * From now on every check fails at the range test (the heap and its tag array may be
+     * given back next) and reports the closed allocator (what the caller really did wrong).
+     */
     public void close() {
+        reserved = 0;
         closed = true;
+    }
+
+    /** The tag of the page holding heap offset {@code off} (inside the reservation). */
+    private int tagOf(long off) {
+        return ALL.get(ValueLayout.JAVA_INT_UNALIGNED, tagBase + ((off >>> PageHeap.PAGE_SHIFT) << 2));
     }
 
     /** A block leaves the allocator: its free mark is cleared. */
@@ -92,8 +104,7 @@ public final class BlockChecks {
         if (Long.compareUnsigned(off, reserved) >= 0) {
             throw notOurs(block);
         }
-        int page = (int) (off >>> PageHeap.PAGE_SHIFT);
-        int tag = tags[page >>> PageHeap.TAG_LEAF_BITS][page & PageHeap.TAG_LEAF_MASK];
+        int tag = tagOf(off);
         if ((tag & 0xFF) != c) {
             throw wrongClass(block, c, tag);
         }
@@ -119,8 +130,7 @@ public final class BlockChecks {
         if (Long.compareUnsigned(off, reserved) >= 0) {
             return 0;
         }
-        int page = (int) (off >>> PageHeap.PAGE_SHIFT);
-        int tag = tags[page >>> PageHeap.TAG_LEAF_BITS][page & PageHeap.TAG_LEAF_MASK];
+        int tag = tagOf(off);
         int c = tag & 0xFF;
         if (c == 0 || c == PageHeap.LARGE_TAG) {
             return 0;
@@ -173,7 +183,7 @@ public final class BlockChecks {
         if (Long.compareUnsigned(off, reserved) >= 0) {
             return 0;
         }
-        int tag = heap.tagAt(off);
+        int tag = tagOf(off);
         int c = tag & 0xFF;
         if (c == PageHeap.LARGE_TAG) {
             return (off & PAGE_MASK) == 0 ? c : 0;

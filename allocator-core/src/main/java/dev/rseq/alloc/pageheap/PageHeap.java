@@ -93,7 +93,12 @@ public final class PageHeap implements AutoCloseable {
         // 2 MiB aligned: huge pages, and aligned requests up to 2 MiB carved in place.
         this.base = memory.reserve(reserve, HUGE_PAGE);
         this.reservedBytes = reserve;
-        this.map = new PageMap(reserve >>> PAGE_SHIFT);
+        try {
+            this.map = new PageMap(reserve >>> PAGE_SHIFT, memory);
+        } catch (RuntimeException | Error e) {
+            memory.release(base, reserve);
+            throw e;
+        }
     }
 
     /** "os" or "jdk": where this heap's memory comes from. */
@@ -118,19 +123,17 @@ public final class PageHeap implements AutoCloseable {
      * inside the reservation. Lock-free.
      */
     public int tagAt(long offset) {
-        return map.tag((int) (offset >>> PAGE_SHIFT));
+        return map.tag(offset >>> PAGE_SHIFT);
     }
 
     /**
-     * The tag map's root, for the free path's own lookup: {@code root[page >>> TAG_LEAF_BITS][page
-     * & TAG_LEAF_MASK]} is {@link #tagAt}'s tag. The root array is never replaced.
+     * The tag array's address, for the free path's own lookup: {@link #tagAt}'s tag for
+     * {@code offset} is the {@code int} at {@code tagBase() + (offset >>> PAGE_SHIFT) * 4}.
+     * Valid until {@link #close}; callers stop reading it when the heap closes.
      */
-    public int[][] tagRoot() {
-        return map.tagRoot();
+    public long tagBase() {
+        return map.tagBase();
     }
-
-    public static final int TAG_LEAF_BITS = PageMap.LEAF_BITS;
-    public static final int TAG_LEAF_MASK = PageMap.LEAF_PAGES - 1;
 
     /**
      * The live SMALL or LARGE span holding {@code address}, or null. For a large block only
@@ -539,6 +542,7 @@ public final class PageHeap implements AutoCloseable {
             mappings = new ArrayList<>(dedicated.values());
             dedicated.clear();
             memory.release(base, reservedBytes);
+            map.release();
         } finally {
             lock.unlock();
         }

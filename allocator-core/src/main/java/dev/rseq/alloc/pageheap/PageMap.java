@@ -1,5 +1,9 @@
 package dev.rseq.alloc.pageheap;
 
+import dev.rseq.alloc.os.Memory;
+import dev.rseq.alloc.os.OsMemory;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -8,39 +12,65 @@ import java.lang.invoke.VarHandle;
  * a {@link Span} reference for the slow paths (central lists, large blocks, coalescing) and
  * an {@code int} tag per page for the validation every free makes ({@link #tag}).
  *
- * <p>Both are two-level radix maps: a root array sized once for the whole reservation and
- * leaves of {@value #LEAF_PAGES} pages (256 MiB of heap) made when the heap first commits
- * memory there, so the map costs Java heap in proportion to what is committed, never to
- * what is reserved. Untouched leaves are shared immutable all-zero arrays, so a lookup
- * never tests for null.
+ * <p>Spans sit in a two-level radix map: a root array sized once for the whole reservation
+ * and leaves of {@value #LEAF_PAGES} pages (256 MiB of heap) made when the heap first
+ * commits memory there, so it costs Java heap in proportion to what is committed, never to
+ * what is reserved. Untouched leaves are a shared immutable array, so a lookup never tests
+ * for null.
+ *
+ * <p>Tags sit in one flat array outside the Java heap, four bytes per page of the
+ * reservation, taken from the heap's own {@link Memory} and committed lazily by the OS
+ * (mmap memory costs nothing until a tag is written: 4 KiB of tags per 8 MiB of heap
+ * used). A free reads its tag in one load from a fixed address plus the page number: a
+ * two-level Java map took two dependent loads and two bounds checks, the longest chain on
+ * the free path. The array lives and dies with the reservation ({@link #release}).
  *
  * <p>Invariants: every page of a SMALL span carries it and its tag; the first and last
  * pages of a LARGE or FREE span carry it; any other entry is stale (a RETIRED span, or a
  * free span around it) and its tag is 0. Writers hold the page heap's lock. Readers do not
- * lock: a leaf is published with a release store, and a reader reaches a page only through
- * an address handed to it with happens-before (a lock, a cache, the user's own
- * synchronisation), which orders the entries it needs.
+ * lock: a reader reaches a page only through an address handed to it with happens-before
+ * (a lock, a cache, the user's own synchronisation), which orders the entries it needs.
  */
+@SuppressWarnings("restricted") // the tags are read and written through a segment over all memory
 final class PageMap {
     static final int LEAF_BITS = 15;
     static final int LEAF_PAGES = 1 << LEAF_BITS;
     private static final int LEAF_MASK = LEAF_PAGES - 1;
     private static final VarHandle SPAN_ROOT = MethodHandles.arrayElementVarHandle(Span[][].class);
-    private static final VarHandle TAG_ROOT = MethodHandles.arrayElementVarHandle(int[][].class);
     private static final Span[] NO_SPANS = new Span[LEAF_PAGES];
-    private static final int[] NO_TAGS = new int[LEAF_PAGES];
+    /** All memory: tags are read and written at absolute addresses inside {@link #tagBase}'s range. */
+    private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     private final Span[][] spans;
-    private final int[][] tags;
     private final long pages;
+    private final Memory memory;
+    /** First byte of the tag array: the tag of page {@code p} is the int at {@code tagBase + 4p}. */
+    private final long tagBase;
 
-    PageMap(long pages) {
+    private final long tagBytes;
+
+    /**
+     * @param pages  pages in the reservation
+     * @param memory where the tag array comes from (the heap's own memory source)
+     * @throws OutOfMemoryError when the tag array cannot be had (nothing is kept)
+     */
+    PageMap(long pages, Memory memory) {
         this.pages = pages;
+        this.memory = memory;
         int roots = (int) ((pages + LEAF_PAGES - 1) >>> LEAF_BITS);
         spans = new Span[roots][];
-        tags = new int[roots][];
         java.util.Arrays.fill(spans, NO_SPANS);
-        java.util.Arrays.fill(tags, NO_TAGS);
+        tagBytes = (pages * Integer.BYTES + OsMemory.OS_PAGE - 1) & -OsMemory.OS_PAGE;
+        tagBase = memory.reserve(tagBytes, OsMemory.OS_PAGE);
+        try {
+            memory.commit(tagBase, tagBytes);
+            // Tags are touched a few bytes at a time all over the array: a huge page would
+            // commit 2 MiB for the first tag of 4 GiB of heap.
+            memory.adviseHugePages(tagBase, tagBytes, OsMemory.MADV_NOHUGEPAGE);
+        } catch (RuntimeException | Error e) {
+            memory.release(tagBase, tagBytes);
+            throw e;
+        }
     }
 
     /** The span recorded for {@code page}, or null (never mapped, or out of range). */
@@ -51,9 +81,13 @@ final class PageMap {
         return spans[(int) (page >>> LEAF_BITS)][(int) page & LEAF_MASK];
     }
 
-    /** The tag of {@code page}; the caller guarantees {@code 0 <= page < pages}. */
-    int tag(int page) {
-        return tags[page >>> LEAF_BITS][page & LEAF_MASK];
+    /** The tag of {@code page}; the caller guarantees {@code 0 <= page < pages} and that the map is not released. */
+    int tag(long page) {
+        return ALL.get(ValueLayout.JAVA_INT_UNALIGNED, tagBase + (page << 2));
+    }
+
+    private void setTag(long page, int tag) {
+        ALL.set(ValueLayout.JAVA_INT_UNALIGNED, tagBase + (page << 2), tag);
     }
 
     /**
@@ -64,10 +98,7 @@ final class PageMap {
         for (long r = first >>> LEAF_BITS; r <= (first + count - 1) >>> LEAF_BITS; r++) {
             int i = (int) r;
             if (spans[i] == NO_SPANS) {
-                Span[] leafSpans = new Span[LEAF_PAGES];
-                int[] leafTags = new int[LEAF_PAGES];
-                SPAN_ROOT.setRelease(spans, i, leafSpans);
-                TAG_ROOT.setRelease(tags, i, leafTags);
+                SPAN_ROOT.setRelease(spans, i, new Span[LEAF_PAGES]);
             }
         }
     }
@@ -78,7 +109,7 @@ final class PageMap {
             int r = (int) (p >>> LEAF_BITS);
             int i = (int) p & LEAF_MASK;
             spans[r][i] = span;
-            tags[r][i] = tag;
+            setTag(p, tag);
         }
     }
 
@@ -93,25 +124,26 @@ final class PageMap {
     /** Clears the tags of {@code [first, first + count)} (span references may stay, stale). */
     void clearTags(long first, long count) {
         for (long p = first; p < first + count; p++) {
-            tags[(int) (p >>> LEAF_BITS)][(int) p & LEAF_MASK] = 0;
+            setTag(p, 0);
         }
     }
 
-    /** The tag map's root (never replaced; its leaves are), for callers that look tags up themselves. */
-    int[][] tagRoot() {
-        return tags;
+    /** The tag array's address, for callers that look tags up themselves ({@link #tag}'s layout). */
+    long tagBase() {
+        return tagBase;
     }
 
-    /** Clears every tag (the span references stay, stale). */
+    /** Clears every tag (the span references stay, stale), giving the tag memory back. */
     void clearAllTags() {
-        for (int[] leaf : tags) {
-            if (leaf != NO_TAGS) {
-                java.util.Arrays.fill(leaf, 0);
-            }
-        }
+        memory.forget(tagBase, tagBytes);
     }
 
-    /** Leaves made so far (each costs {@value #LEAF_PAGES} references and ints of Java heap). */
+    /** Gives the tag array back (the reservation is gone: no tag may be read after this). */
+    void release() {
+        memory.release(tagBase, tagBytes);
+    }
+
+    /** Leaves of the span map made so far (each costs {@value #LEAF_PAGES} references of Java heap). */
     int leaves() {
         int n = 0;
         for (Span[] leaf : spans) {

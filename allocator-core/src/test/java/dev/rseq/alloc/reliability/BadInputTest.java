@@ -183,6 +183,28 @@ class BadInputTest {
         }
     }
 
+    /**
+     * Every block was back, so close() gave the reservation and its tag array back to the OS:
+     * stale frees and lookups must fail before they read either.
+     */
+    @ParameterizedTest
+    @EnumSource(StressMode.class)
+    void staleCallsAfterACloseThatUnmappedTheHeapThrow(StressMode mode) {
+        PerCpuAllocator a = open(mode);
+        long small = a.allocate(64);
+        long large = a.allocate(1 << 20);
+        a.free(small, 64);
+        a.free(large);
+        a.close();
+        assertTrue(!a.keptMappedAfterClose(), "no block was out: the heap is unmapped");
+        assertThrows(IllegalStateException.class, () -> a.free(small, 64));
+        assertThrows(IllegalStateException.class, () -> a.free(small));
+        assertThrows(IllegalStateException.class, () -> a.free(small + 16));
+        assertThrows(IllegalStateException.class, () -> a.free(large));
+        assertThrows(IllegalStateException.class, () -> a.freeBulk(new long[] {small}, 0, 1, 64));
+        assertThrows(IllegalStateException.class, () -> a.usableSize(small));
+    }
+
     @ParameterizedTest
     @EnumSource(StressMode.class)
     void closedAllocatorRejectsEverything(StressMode mode) {
