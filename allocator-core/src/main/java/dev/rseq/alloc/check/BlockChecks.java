@@ -14,7 +14,7 @@ import java.security.SecureRandom;
  *       compare: foreign memory, null and wild addresses stop here, never dereferenced);
  *   <li>its page belongs to a live span of exactly the class the size names (one page-map
  *       load: a wrong size, a large block or a free page fails);
- *   <li>it is the start of an object (a multiply by the class's reciprocal, no division);
+ *   <li>it is the start of an object (one multiply and two compares, no division);
  *   <li>it is not already free: a freed block's first word holds this allocator's random
  *       {@link #key}, written by the free and cleared by the allocation that hands the block
  *       out again (glibc's tcache does the same since 2.29). A second free while the block
@@ -53,8 +53,6 @@ public final class BlockChecks {
     /** The page heap's tag array ({@link PageHeap#tagBase}): a free reads its page's tag in one load. */
     private final long tagBase;
 
-    /** The size classes' object-index table: a constant (the classes are static). */
-    private static final long[] OBJECT_INDEX = SizeClasses.objectIndexTable();
     /** Set by the allocator's close: from then on every check that fails reports the close instead. */
     private volatile boolean closed;
 
@@ -157,14 +155,12 @@ public final class BlockChecks {
     /**
      * True when heap offset {@code off}, in a page tagged {@code tag} of a class-{@code c}
      * span, is the start of an object: the page's place in the span plus the offset in the
-     * page, multiplied by the class's reciprocal (no division), must give a whole index
-     * below the span's object count.
+     * page must be a whole multiple of the size below the span's unused tail (one multiply,
+     * no division: {@link SizeClasses#isObjectStart}).
      */
-    private boolean isObjectStart(long off, int tag, int c) {
+    private static boolean isObjectStart(long off, int tag, int c) {
         long inSpan = (off & PAGE_MASK) + ((long) (tag >>> PageHeap.TAG_CLASS_BITS) << PageHeap.PAGE_SHIFT);
-        long idx = (inSpan * OBJECT_INDEX[2 * c]) >>> SizeClasses.RECIPROCAL_SHIFT;
-        long word = OBJECT_INDEX[2 * c + 1];
-        return idx * (int) word == inSpan && idx < (word >>> 32);
+        return SizeClasses.isObjectStart(c, inSpan);
     }
 
     /** All memory, in the global scope: the free path's access to a validated block (see the class comment). */

@@ -47,11 +47,15 @@ public final class SizeClasses {
     private static final int[] size;
     private static final int[] spanPages;
     private static final int[] batch;
-    /**
-     * Per class: [2c] reciprocal of the size, [2c + 1] size | objects per span << 32; 256
-     * pairs, zero beyond the last class.
-     */
+    /** Per class: [2c] reciprocal of the size, [2c + 1] size | objects per span << 32. */
     private static final long[] check;
+
+    /**
+     * Per class byte: [2c] {@code ceil(2^64 / size)}, [2c + 1] the bytes of a span that hold
+     * objects (objects per span × size); zero beyond the last class, so an index taken from
+     * any class byte is in range and the JIT drops its bounds check. See {@link #isObjectStart}.
+     */
+    private static final long[] startCheck = new long[2 * 256];
 
     private static final byte[] smallIndex = new byte[(SMALL_LIMIT >> 3) + 1];
     private static final byte[] largeIndex = new byte[(MAX_SMALL_SIZE >> 7) + 1];
@@ -76,9 +80,7 @@ public final class SizeClasses {
         size = new int[n];
         spanPages = new int[n];
         batch = new int[n];
-        // One pair per value of a class byte, not per class: an index taken from a page
-        // tag's low byte is then in range by construction and the JIT drops its bounds check.
-        check = new long[2 * 256];
+        check = new long[2 * n];
         for (int c = 1; c < n; c++) {
             size[c] = sizes.get(c);
             spanPages[c] = pagesFor(size[c]);
@@ -87,6 +89,8 @@ public final class SizeClasses {
             if ((long) spanPages[c] * PAGE_SIZE > MAX_SPAN_BYTES) {
                 throw new IllegalStateException("class " + c + " spans exceed the reciprocal's exact range");
             }
+            startCheck[2 * c] = Long.divideUnsigned(-1L, size[c]) + 1;
+            startCheck[2 * c + 1] = (long) (spanPages[c] * PAGE_SIZE / size[c]) * size[c];
             check[2 * c] = ((1L << RECIPROCAL_SHIFT) + size[c] - 1) / size[c];
             check[2 * c + 1] = size[c] | (long) (spanPages[c] * PAGE_SIZE / size[c]) << 32;
         }
@@ -155,9 +159,17 @@ public final class SizeClasses {
         return idx * (int) word == offset && idx < (word >>> 32) ? (int) idx : -1;
     }
 
-    /** The table behind {@link #objectIndex} ({@code [2c]} reciprocal, {@code [2c + 1]} size | count << 32); do not modify. */
-    public static long[] objectIndexTable() {
-        return check;
+    /**
+     * True when an object of class {@code c} (0 to 255; false for a byte that names no class)
+     * starts exactly {@code offset} bytes into its span, for {@code 0 <= offset < 2^32}: one
+     * multiply and two compares. The offset is a multiple of the size iff {@code offset *
+     * ceil(2^64 / size)}, wrapped to 64 bits, is below {@code ceil(2^64 / size)} (Lemire,
+     * Kaser and Kurz, "Faster remainder by direct computation", 2019: exact for 32-bit
+     * operands), and it must lie before the span's unused tail.
+     */
+    public static boolean isObjectStart(int c, long offset) {
+        long m = startCheck[2 * (c & 0xFF)];
+        return Long.compareUnsigned(offset * m, m) < 0 && offset < startCheck[2 * (c & 0xFF) + 1];
     }
 
     /** Objects moved in one transfer between tiers (2 to {@link #MAX_BATCH}). */

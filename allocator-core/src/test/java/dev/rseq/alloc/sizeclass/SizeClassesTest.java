@@ -45,4 +45,27 @@ class SizeClassesTest {
             assertTrue(sizes.batch(c) >= 2 && sizes.batch(c) <= 32);
         }
     }
+
+    /** Every offset of every class's span (and a page beyond it), against division. */
+    @Test
+    void theObjectStartTestAgreesWithDivisionAtEveryOffset() {
+        for (int c = 1; c < sizes.count(); c++) {
+            long spanBytes = (long) sizes.spanPages(c) * dev.rseq.alloc.pageheap.PageHeap.PAGE_SIZE;
+            int size = sizes.size(c);
+            long objects = sizes.objectsPerSpan(c);
+            for (long off = 0; off < spanBytes + dev.rseq.alloc.pageheap.PageHeap.PAGE_SIZE; off++) {
+                boolean expected = off % size == 0 && off / size < objects;
+                if (SizeClasses.isObjectStart(c, off) != expected) {
+                    throw new AssertionError(
+                            "class " + c + " (" + size + " B), offset " + off + ": expected " + expected);
+                }
+            }
+        }
+        for (int notAClass : new int[] {0, sizes.count(), 200, 254, 255}) {
+            assertTrue(!SizeClasses.isObjectStart(notAClass, 0), "class byte " + notAClass + " names no class");
+            assertTrue(!SizeClasses.isObjectStart(notAClass, 64), "class byte " + notAClass + " names no class");
+        }
+        assertTrue(
+                !SizeClasses.isObjectStart(SizeClasses.classOf(64), 1L << 32), "offsets beyond 32 bits are not starts");
+    }
 }
