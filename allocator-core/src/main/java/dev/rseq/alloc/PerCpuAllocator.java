@@ -438,6 +438,11 @@ public final class PerCpuAllocator implements AutoCloseable {
             freeInMode(c, address);
             return;
         }
+        freeToThreadCache(c, address);
+    }
+
+    /** The default path's free of a validated block: the thread cache's hit path, else its slow path. */
+    private void freeToThreadCache(int c, long address) {
         if (!hits.push(c, address)) {
             front.freeSlow(c, address);
         }
@@ -475,9 +480,7 @@ public final class PerCpuAllocator implements AutoCloseable {
             freeInMode(c, address);
             return;
         }
-        if (!hits.push(c, address)) {
-            front.freeSlow(c, address);
-        }
+        freeToThreadCache(c, address);
     }
 
     /**

@@ -106,8 +106,7 @@ public final class BlockChecks {
         if ((tag & 0xFF) != c) {
             throw wrongClass(block, c, tag);
         }
-        // The class as read from the tag (equal to c): its range 0..255 is known to the JIT.
-        if (!isObjectStart(off, tag, tag & 0xFF)) {
+        if (!isObjectStart(off, tag, c)) {
             throw interior(block, c);
         }
         markFree(block, off, c);
@@ -187,8 +186,7 @@ public final class BlockChecks {
         if (c == 0) {
             return 0;
         }
-        long inSpan = (off & PAGE_MASK) + ((long) (tag >>> PageHeap.TAG_CLASS_BITS) << PageHeap.PAGE_SHIFT);
-        return sizes.objectIndex(c, inSpan) < 0 ? 0 : c;
+        return isObjectStart(off, tag, c) ? c : 0;
     }
 
     /** True when {@code address} lies in this heap's reservation. */

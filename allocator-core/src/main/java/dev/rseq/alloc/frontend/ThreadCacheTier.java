@@ -31,7 +31,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ThreadCacheTier {
     private final SizeClasses sizes;
-
     private final CacheSizing sizing;
     private final ThreadCacheTable caches;
     private final CacheBudget budget;
@@ -370,8 +369,8 @@ public final class ThreadCacheTier {
             }
             int size = sizes.size(c);
             int want = Math.max(tc.capacity(c), dead.capacity(c));
-            if (want > tc.capacity(c) && tc.allowance() - tc.capacityBytes >= (long) (want - tc.capacity(c)) * size) {
-                resize(tc, c, want, size);
+            if (want > tc.capacity(c)) {
+                resize(tc, c, want, size); // refused when the allowance does not cover it
             }
             long[] blocks = new long[n];
             dead.takeNewest(c, blocks, n);

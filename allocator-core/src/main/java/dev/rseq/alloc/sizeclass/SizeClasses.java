@@ -23,13 +23,7 @@ public final class SizeClasses {
     public static final int MAX_SMALL_SIZE = 256 * 1024;
 
     private static final int PAGE_SIZE = (int) PageHeap.PAGE_SIZE;
-    /**
-     * Object indices are found by multiplying with {@code ceil(2^RECIPROCAL_SHIFT / size)}
-     * and shifting: exact for every offset below 2^21 (spans are smaller, checked in the
-     * constructor) and every size up to 2^18, with no overflow (2^21 * 2^37 < 2^63).
-     */
-    public static final int RECIPROCAL_SHIFT = 40;
-
+    /** Spans stay below this, checked when the classes are made: {@link #isObjectStart} needs offsets below 2^32. */
     private static final long MAX_SPAN_BYTES = 1L << 21;
 
     private static final int SMALL_LIMIT = 1024;
@@ -39,7 +33,7 @@ public final class SizeClasses {
 
     /*
      * The tables are static: they depend on nothing, and the hit paths that read them
-     * (classOf, objectIndex, the free's checks) then start from a constant
+     * (classOf, and isObjectStart in the free's checks) then start from a constant
      * whose length the JIT knows, instead of loading the instance, the array and its length
      * on every call (a compiled allocate/free loop that also calls a miss path reloads every
      * field on every iteration).
@@ -47,9 +41,6 @@ public final class SizeClasses {
     private static final int[] size;
     private static final int[] spanPages;
     private static final int[] batch;
-    /** Per class: [2c] reciprocal of the size, [2c + 1] size | objects per span << 32. */
-    private static final long[] check;
-
     /**
      * Per class byte: [2c] {@code ceil(2^64 / size)}, [2c + 1] the bytes of a span that hold
      * objects (objects per span × size); zero beyond the last class, so an index taken from
@@ -80,19 +71,16 @@ public final class SizeClasses {
         size = new int[n];
         spanPages = new int[n];
         batch = new int[n];
-        check = new long[2 * n];
         for (int c = 1; c < n; c++) {
             size[c] = sizes.get(c);
             spanPages[c] = pagesFor(size[c]);
             // One transfer moves ~64 KiB, between 2 and 32 objects (tcmalloc's rule).
             batch[c] = Math.clamp((64 * 1024) / size[c], 2, MAX_BATCH);
             if ((long) spanPages[c] * PAGE_SIZE > MAX_SPAN_BYTES) {
-                throw new IllegalStateException("class " + c + " spans exceed the reciprocal's exact range");
+                throw new IllegalStateException("class " + c + " spans exceed the object-start test's exact range");
             }
             startCheck[2 * c] = Long.divideUnsigned(-1L, size[c]) + 1;
             startCheck[2 * c + 1] = (long) (spanPages[c] * PAGE_SIZE / size[c]) * size[c];
-            check[2 * c] = ((1L << RECIPROCAL_SHIFT) + size[c] - 1) / size[c];
-            check[2 * c + 1] = size[c] | (long) (spanPages[c] * PAGE_SIZE / size[c]) << 32;
         }
         for (int i = 0; i < smallIndex.length; i++) {
             smallIndex[i] = (byte) classOfSlow(Math.max(1, i << 3));
@@ -146,17 +134,6 @@ public final class SizeClasses {
     /** Objects a span of class {@code c} holds. */
     public int objectsPerSpan(int c) {
         return spanPages[c] * PAGE_SIZE / size[c];
-    }
-
-    /**
-     * The index of the object starting exactly {@code offset} bytes into a span of class
-     * {@code c}, or -1 when no object starts there (an interior address, or the span's
-     * unused tail). A multiply and a shift, no division.
-     */
-    public int objectIndex(int c, long offset) {
-        long idx = (offset * check[2 * c]) >>> RECIPROCAL_SHIFT;
-        long word = check[2 * c + 1];
-        return idx * (int) word == offset && idx < (word >>> 32) ? (int) idx : -1;
     }
 
     /**
