@@ -75,7 +75,11 @@ public final class PerCpuAllocator implements AutoCloseable {
     private final CentralTier central;
     private final PerCpuTiers perCpu;
     private final ThreadCacheTier front;
-    /** {@code front.table()}, held here so that a hit reaches the hot array in one load. */
+    /**
+     * {@code front.table()}, held here so that a hit reaches the hot array in one load; in
+     * checked and direct mode a table that always misses, so the hit path never tests the mode
+     * (the miss paths do).
+     */
     private final ThreadCacheTable hits;
 
     private final BlockChecks checks;
@@ -115,7 +119,7 @@ public final class PerCpuAllocator implements AutoCloseable {
         this.front = s.fastPath() == FastPath.THREAD_CACHE
                 ? new ThreadCacheTier(sizes, perCpu, central, s.threadCacheBytes(), s.threadCacheBytesPerThread())
                 : null;
-        this.hits = front == null ? null : front.table();
+        this.hits = front == null || s.checked() ? ThreadCacheTable.alwaysMissing() : front.table();
         this.lifetime = Arena.ofShared();
         this.memory = MemorySegment.ofAddress(heap.base()).reinterpret(heap.reservedBytes(), lifetime, null);
         this.checks = new BlockChecks(heap, sizes, memory);
@@ -185,19 +189,22 @@ public final class PerCpuAllocator implements AutoCloseable {
             return allocateLarge(size, PageHeap.PAGE_SIZE).start();
         }
         int c = SizeClasses.classOf(size);
-        if (mode != 0) {
-            return allocateInMode(c);
-        }
         long p = hits.pop(c);
         if (p == 0) {
-            p = front.allocateSlow(c);
+            return allocateMissed(c);
         }
         checks.onAllocate(p);
         return p;
     }
 
-    private long allocateInMode(int c) {
-        long p = (mode & MODE_DIRECT) != 0 ? directPop(c) : front.allocate(c);
+    /** The allocation after the hit path missed: the thread cache's slow path, or the mode's path. */
+    private long allocateMissed(int c) {
+        long p;
+        if (mode == 0) {
+            p = front.allocateSlow(c);
+        } else {
+            p = (mode & MODE_DIRECT) != 0 ? directPop(c) : front.allocate(c);
+        }
         checks.onAllocate(p);
         if ((mode & MODE_CHECKED) != 0) {
             ownership.checkOut(p, c);
@@ -434,17 +441,22 @@ public final class PerCpuAllocator implements AutoCloseable {
         }
         int c = SizeClasses.classOf(size);
         checks.onFree(address, c);
-        if (mode != 0) {
-            freeInMode(c, address);
-            return;
-        }
-        freeToThreadCache(c, address);
+        freeValidated(c, address);
     }
 
-    /** The default path's free of a validated block: the thread cache's hit path, else its slow path. */
-    private void freeToThreadCache(int c, long address) {
+    /** The free of a validated block: the thread cache's hit path, else {@link #freeMissed}. */
+    private void freeValidated(int c, long address) {
         if (!hits.push(c, address)) {
+            freeMissed(c, address);
+        }
+    }
+
+    /** The free after the hit path missed: the thread cache's slow path, or the mode's path. */
+    private void freeMissed(int c, long address) {
+        if (mode == 0) {
             front.freeSlow(c, address);
+        } else {
+            freeInMode(c, address);
         }
     }
 
@@ -476,11 +488,7 @@ public final class PerCpuAllocator implements AutoCloseable {
             freeLarge(address, UNSIZED);
             return;
         }
-        if (mode != 0) {
-            freeInMode(c, address);
-            return;
-        }
-        freeToThreadCache(c, address);
+        freeValidated(c, address);
     }
 
     /**

@@ -69,6 +69,15 @@ public final class ThreadCacheTable {
         SLOTS.setRelease(this, s);
     }
 
+    /**
+     * A table that never holds a cache, so that every {@link #pop} and {@link #push} misses:
+     * the allocator's hit path in the modes that must see every call (checked, direct) starts
+     * with the same lookup as the default, and the mode is tested on the miss path only.
+     */
+    public static ThreadCacheTable alwaysMissing() {
+        return new ThreadCacheTable(SizeClasses.COUNT);
+    }
+
     /** The {@code C} of {@link ThreadCache}'s layout: a constant, so the hit path's offsets fold. */
     private static final int CLASSES = SizeClasses.COUNT;
 
