@@ -439,9 +439,7 @@ public final class PerCpuAllocator implements AutoCloseable {
         if (address == 0) {
             return;
         }
-        int c = SizeClasses.classOf(size);
-        checks.onFree(address, c);
-        freeValidated(c, address);
+        freeValidated(checks.onFree(address, size), address);
     }
 
     /** The free of a validated block: the thread cache's hit path, else {@link #freeMissed}. */

@@ -91,25 +91,29 @@ public final class BlockChecks {
     }
 
     /**
-     * Validates a free of {@code block} as a block of class {@code c} and marks it free.
+     * Validates a free of {@code block} with {@code size} (1 to the largest small size) and
+     * marks it free: the size must belong to the class its page is tagged with.
      *
+     * @return the block's size class
      * @throws IllegalArgumentException when the address is not the start of a live block of
      *                                  this allocator of that class
      * @throws IllegalStateException    on a double free, or when the allocator is closed
      */
-    public void onFree(long block, int c) {
+    public int onFree(long block, long size) {
         long off = block - base;
         if (Long.compareUnsigned(off, reserved) >= 0) {
             throw notOurs(block);
         }
         int tag = tagOf(off);
-        if ((tag & 0xFF) != c) {
-            throw wrongClass(block, c, tag);
+        int c = tag & 0xFF;
+        if (!SizeClasses.fits(c, size)) {
+            throw wrongClass(block, SizeClasses.classOf(size), tag);
         }
         if (!isObjectStart(off, tag, c)) {
             throw interior(block, c);
         }
         markFree(block, off, c);
+        return c;
     }
 
     /**
