@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rseq.alloc.sizeclass.SizeClasses;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,27 @@ class ThreadCacheTableTest {
                 dead -> new ThreadCache(t, dead, null, "test"),
                 owner -> new ThreadCache(owner, classes, null, "test"),
                 new boolean[1]);
+    }
+
+    @Test
+    void theAlwaysMissingTableMissesForEveryThreadAndClass() throws Exception {
+        ThreadCacheTable table = ThreadCacheTable.alwaysMissing();
+        List<Thread> threads = new ArrayList<>();
+        List<String> hits = Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < 100; i++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                for (int c = 1; c < classes; c++) {
+                    if (table.pop(c) != 0 || table.push(c, 0x1000L * c)) {
+                        hits.add(Thread.currentThread() + " class " + c);
+                    }
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertTrue(hits.isEmpty(), "checked and direct mode rely on every call missing: " + hits);
+        assertEquals(0, table.snapshot().length);
     }
 
     @Test
