@@ -2,7 +2,6 @@ package dev.rseq.alloc.bench.jmh;
 
 import dev.rseq.alloc.PerCpuAllocator;
 import dev.rseq.alloc.bench.BenchAllocator;
-import dev.rseq.alloc.bench.SizeDistribution;
 import dev.rseq.alloc.bench.peer.Peers;
 import dev.rseq.alloc.sizeclass.SizeClasses;
 import java.lang.foreign.MemorySegment;
@@ -69,7 +68,7 @@ public class JavaCacheFloorBenchmark {
             if (cache.equals("java-stacks")) {
                 backing = PerCpuAllocator.builder().build();
             } else {
-                peer = Peers.byId(cache).open(AllocatorState.MAX_THREADS * WORKING_SET);
+                peer = Peers.byId(cache).open(AllocatorState.MAX_THREADS * AllocatorState.LANE);
             }
         }
 
@@ -98,30 +97,30 @@ public class JavaCacheFloorBenchmark {
         }
     }
 
-    /** One thread's live blocks, its pre-drawn sizes and victims, and (java-stacks) its stacks. */
+    /**
+     * One thread's live blocks and victims, and (java-stacks) its stacks; its slots and
+     * pre-drawn mixed sizes are the thread's {@link Lane}, as in the other JMH benchmarks.
+     */
     @State(Scope.Thread)
     public static class Churn {
-        private static final int TABLE = 1 << 12;
-
         BenchAllocator alloc;
         Shared shared;
+        Lane lane;
         int slotBase;
         final long[] address = new long[WORKING_SET];
         final long[] size = new long[WORKING_SET];
-        long[] sizes;
-        int next;
         long random;
 
         @Setup(Level.Trial)
-        public void fill(Shared shared, ThreadParams thread) {
+        public void fill(Shared shared, Lane lane, ThreadParams thread) {
             this.shared = shared;
+            this.lane = lane;
             shared.join();
             alloc = shared.peer != null ? shared.peer : new JavaStacks(shared.backing);
-            slotBase = thread.getThreadIndex() * WORKING_SET;
-            sizes = SizeDistribution.parse("mixed").sample(1000 + thread.getThreadIndex(), TABLE);
+            slotBase = lane.base;
             random = (thread.getThreadIndex() + 1) * 0x9E3779B97F4A7C15L | 1;
             for (int i = 0; i < WORKING_SET; i++) {
-                size[i] = sizes[next++ & (TABLE - 1)];
+                size[i] = lane.nextSize();
                 address[i] = alloc.allocate(slotBase + i, size[i]);
                 EVERYTHING.set(ValueLayout.JAVA_LONG_UNALIGNED, address[i], address[i]);
             }
@@ -145,7 +144,7 @@ public class JavaCacheFloorBenchmark {
             r ^= r << 17;
             random = r;
             int i = (int) (((r >>> 32) * WORKING_SET) >>> 32);
-            long s = sizes[next++ & (TABLE - 1)];
+            long s = lane.nextSize();
             alloc.free(slotBase + i, address[i], size[i]);
             long a = alloc.allocate(slotBase + i, s);
             EVERYTHING.set(ValueLayout.JAVA_LONG_UNALIGNED, a, a);
