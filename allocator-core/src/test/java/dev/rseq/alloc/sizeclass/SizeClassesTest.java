@@ -19,21 +19,6 @@ class SizeClassesTest {
     }
 
     @Test
-    void aRequestFitsExactlyItsOwnClassByteAndNoOther() {
-        for (int request = 1; request <= SizeClasses.MAX_SMALL_SIZE; request++) {
-            int own = SizeClasses.classOf(request);
-            for (int c = 0; c < 256; c++) {
-                if (SizeClasses.fits(c, request) != (c == own)) {
-                    throw new AssertionError("class byte " + c + " and request " + request + " (class " + own + ")");
-                }
-            }
-        }
-        for (int c = 0; c < 256; c++) {
-            assertTrue(!SizeClasses.fits(c, 0) && !SizeClasses.fits(c, -1), "no class fits a size below 1");
-        }
-    }
-
-    @Test
     void classesGrowAndWasteIsBounded() {
         for (int c = 2; c < sizes.count(); c++) {
             int prev = sizes.size(c - 1);
