@@ -33,7 +33,8 @@ import org.openjdk.jmh.infra.ThreadParams;
  * validation of a free, no capacity bookkeeping beyond a bound, and blocks from our allocator
  * on a miss. What it costs above {@code floor} is what any Java cache with our size classes
  * costs on this step; what ours costs above it is the thread lookup, the layout and the
- * default-mode checks. One op = one free + one allocate (a churn step). Since only ratios
+ * default-mode checks. One op = one free + one allocate (a churn step, or {@link #pair1T}'s
+ * pair). Since only ratios
  * from one run carry on these machines, run every {@code cache} value in the same run.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -48,6 +49,9 @@ public class JavaCacheFloorBenchmark {
 
     /** Live blocks per thread, as {@code compare}'s churn. */
     static final int WORKING_SET = 1024;
+
+    /** The pair's block size (its slot is the lane's first past the working set). */
+    static final long PAIR_SIZE = 64;
 
     /** The allocator shared by the benchmark's threads (the stacks' backing allocator for java-stacks). */
     @State(Scope.Benchmark)
@@ -152,6 +156,14 @@ public class JavaCacheFloorBenchmark {
             size[i] = s;
             return a;
         }
+
+        /** Issue 9's tight pair, through the same interface: allocate 64 B, write it, free it. */
+        long pair() {
+            long a = alloc.allocate(slotBase + WORKING_SET, PAIR_SIZE);
+            EVERYTHING.set(ValueLayout.JAVA_LONG_UNALIGNED, a, a);
+            alloc.free(slotBase + WORKING_SET, a, PAIR_SIZE);
+            return a;
+        }
     }
 
     /**
@@ -219,5 +231,16 @@ public class JavaCacheFloorBenchmark {
     @Threads(2)
     public long churn2T(Churn lane) {
         return lane.step();
+    }
+
+    /**
+     * One 64 B allocate, write and free on a thread that also holds the churn's 1,024 blocks:
+     * what the pair costs each cache, so that the pair's ratio to the peers and the least a
+     * Java cache pays for it come from one run.
+     */
+    @Benchmark
+    @Threads(1)
+    public long pair1T(Churn lane) {
+        return lane.pair();
     }
 }
