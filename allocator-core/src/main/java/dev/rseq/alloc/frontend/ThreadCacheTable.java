@@ -86,14 +86,9 @@ public final class ThreadCacheTable {
      * running the caller, or 0 when it has none here or the class is empty (the caller then
      * takes {@link ThreadCacheTier#allocateSlow}). Small enough to inline into any caller:
      * the thread's id, its hot slot, the owner word and the class's two words, the block.
-     * The allocator calls this on the table it holds, not through the tier, so that reaching
-     * the hot array is one load from the allocator.
      */
     public long pop(int c) {
-        long id = CarrierThreads.current().threadId();
-        long[][] h = hot;
-        long[] d = h[(int) id & (h.length - 1)];
-        return d[0] == id ? ThreadCache.pop(d, CLASSES, c) : 0; // no block is at address 0
+        return pop(hot, c);
     }
 
     /**
@@ -102,9 +97,30 @@ public final class ThreadCacheTable {
      * ThreadCacheTier#freeSlow}).
      */
     public boolean push(int c, long block) {
+        return push(hot, c, block);
+    }
+
+    /**
+     * The hot array, for a caller that keeps its own copy to save the load of this table on
+     * every hit (the allocator does): any copy, however old, is safe to look up, because an
+     * array is used only when its owner word is the caller's thread id (class comment); an
+     * old copy can only miss more, and the caller takes a fresh one on a miss.
+     */
+    public long[][] hot() {
+        return hot;
+    }
+
+    /** {@link #pop(int)} on {@code hot}, this table's hot array or a copy of it (see {@link #hot()}). */
+    public static long pop(long[][] hot, int c) {
         long id = CarrierThreads.current().threadId();
-        long[][] h = hot;
-        long[] d = h[(int) id & (h.length - 1)];
+        long[] d = hot[(int) id & (hot.length - 1)];
+        return d[0] == id ? ThreadCache.pop(d, CLASSES, c) : 0; // no block is at address 0
+    }
+
+    /** {@link #push(int, long)} on {@code hot}, this table's hot array or a copy of it (see {@link #hot()}). */
+    public static boolean push(long[][] hot, int c, long block) {
+        long id = CarrierThreads.current().threadId();
+        long[] d = hot[(int) id & (hot.length - 1)];
         return d[0] == id && ThreadCache.push(d, CLASSES, c, block);
     }
 
