@@ -3,6 +3,7 @@ package dev.rseq.alloc.frontend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -120,6 +121,56 @@ class ThreadCacheTableTest {
         assertSame(mine.data, table.hot[home]);
         assertEquals(me.threadId(), table.hot[home][0]);
         assertEquals(0x2000, mine.pop(5));
+    }
+
+    @Test
+    void aStaleCopyOfTheHotArrayFindsOnlyTheOwnersCurrentStacksOrMisses() throws Exception {
+        ThreadCacheTable table = new ThreadCacheTable(classes);
+        Thread me = Thread.currentThread();
+        ThreadCache mine = install(table, me);
+        mine.addAllowance(8 * 64);
+        assertTrue(mine.resize(5, 8, 64));
+        table.publishHot(mine);
+        long[][] stale = table.hot();
+
+        CountDownLatch hold = new CountDownLatch(1);
+        CountDownLatch installed = new CountDownLatch(300);
+        List<Thread> others = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            others.add(Thread.ofPlatform().start(() -> {
+                install(table, Thread.currentThread());
+                installed.countDown();
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        installed.await();
+        assertNotSame(stale, table.hot(), "300 live caches grew the table");
+
+        assertTrue(ThreadCacheTable.push(stale, 5, 0x3000), "the copy still holds my current stacks");
+        assertEquals(1, mine.count(5), "and the block went into them, not elsewhere");
+
+        mine.addAllowance(8 * 128);
+        assertTrue(mine.resize(7, 8, 128), "my stacks move to a new array, block and all");
+        assertEquals(
+                0,
+                ThreadCacheTable.pop(stale, 5),
+                "the copy's array is retired: a miss, though it still counts the block");
+        assertFalse(ThreadCacheTable.push(stale, 5, 0x4000), "a miss, and nothing pushed");
+        assertEquals(1, mine.count(5));
+        table.publishHot(mine);
+        long[][] fresh = table.hot();
+        assertEquals(0x3000, ThreadCacheTable.pop(fresh, 5), "a fresh copy finds the block in the new array");
+        assertTrue(ThreadCacheTable.push(fresh, 5, 0x4000));
+        assertEquals(0x4000, mine.pop(5));
+
+        hold.countDown();
+        for (Thread t : others) {
+            t.join();
+        }
     }
 
     @Test
