@@ -25,6 +25,26 @@ class ThreadCacheTableTest {
                 new boolean[1]);
     }
 
+    /** Starts {@code count} platform threads that each install a cache and stay alive until {@code hold} opens. */
+    private List<Thread> installAndHold(ThreadCacheTable table, int count, CountDownLatch hold)
+            throws InterruptedException {
+        CountDownLatch installed = new CountDownLatch(count);
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                install(table, Thread.currentThread());
+                installed.countDown();
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        installed.await();
+        return threads;
+    }
+
     @Test
     void theAlwaysMissingTableMissesForEveryThreadAndClass() throws Exception {
         ThreadCacheTable table = ThreadCacheTable.alwaysMissing();
@@ -50,20 +70,7 @@ class ThreadCacheTableTest {
     void everyLiveThreadSitsInItsHomeSlotWhateverTheCount() throws Exception {
         ThreadCacheTable table = new ThreadCacheTable(classes);
         CountDownLatch hold = new CountDownLatch(1);
-        CountDownLatch installed = new CountDownLatch(2000);
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < 2000; i++) {
-            threads.add(Thread.ofPlatform().start(() -> {
-                install(table, Thread.currentThread());
-                installed.countDown();
-                try {
-                    hold.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }));
-        }
-        installed.await();
+        List<Thread> threads = installAndHold(table, 2000, hold);
         ThreadCache[] slots = table.slots;
         long[][] hot = table.hot;
         for (Thread t : threads) {
@@ -134,20 +141,7 @@ class ThreadCacheTableTest {
         long[][] stale = table.hot();
 
         CountDownLatch hold = new CountDownLatch(1);
-        CountDownLatch installed = new CountDownLatch(300);
-        List<Thread> others = new ArrayList<>();
-        for (int i = 0; i < 300; i++) {
-            others.add(Thread.ofPlatform().start(() -> {
-                install(table, Thread.currentThread());
-                installed.countDown();
-                try {
-                    hold.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }));
-        }
-        installed.await();
+        List<Thread> others = installAndHold(table, 300, hold);
         assertNotSame(stale, table.hot(), "300 live caches grew the table");
 
         assertTrue(ThreadCacheTable.push(stale, 5, 0x3000), "the copy still holds my current stacks");
